@@ -1,0 +1,137 @@
+"""Extract stage: tell a document's kind, run its parser, and turn a batch of files into
+columnar records (one Arrow table per dataset) plus quarantine problems.
+
+Plain Python with no Prefect import; safe to run in worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.extract.code_report import extract_code_report
+from flows.ingest import SourceFile, read_source
+from flows.model import (
+    DOC_KIND_CODE_REPORT,
+    DOC_KIND_PAYER_POLICY,
+    STAGE_PARSE,
+    STAGE_READ,
+    DocumentError,
+    DocumentText,
+    Extraction,
+    Limits,
+    Problem,
+)
+from flows.readers import read_document, sniff_media_type
+from flows.text import title_code
+from schemas.reference import payer_registry
+
+_CODE_REPORT_MARKERS = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*)?(?:summary\s*&\s*overview|summary and overview|billing code overview)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def classify_document(doc: DocumentText, source_path: str) -> str:
+    """`code_report` or `payer_policy`, from the folder hint first, then the content."""
+    top = source_path.split("/", 1)[0].lower()
+    if top == "code_reports":
+        return DOC_KIND_CODE_REPORT
+    if top == "payer_policies":
+        return DOC_KIND_PAYER_POLICY
+    head = doc.text[:4000]
+    has_title = any(title_code(line) for line in head.splitlines()[:30])
+    if has_title and _CODE_REPORT_MARKERS.search(head):
+        return DOC_KIND_CODE_REPORT
+    return DOC_KIND_PAYER_POLICY
+
+
+def payer_hint(source_path: str) -> str | None:
+    """The payer folder of `payer_policies/<payer_id>/...` when it is a registry id."""
+    parts = source_path.split("/")
+    if len(parts) >= 3 and parts[0].lower() == "payer_policies":
+        candidate = parts[1].lower()
+        if candidate in payer_registry().payer_ids:
+            return candidate
+        return payer_registry().resolve(parts[1].replace("_", " "))
+    return None
+
+
+def extract_document(doc: DocumentText, source_path: str) -> Extraction:
+    """Run the parser for the document's kind."""
+    kind = classify_document(doc, source_path)
+    if kind == DOC_KIND_CODE_REPORT:
+        return extract_code_report(doc)
+    from flows.extract.payer_policy import extract_payer_policy  # TODO: top-level
+
+    return extract_payer_policy(doc, source_path=source_path, payer_hint=payer_hint(source_path))
+
+
+@dataclass(slots=True)
+class ExtractedDocument:
+    """One file's outcome: its documents-row fields, records by dataset and problems."""
+
+    source: SourceFile
+    media_type: str | None
+    doc_kind: str | None
+    document: dict[str, Any]
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: bool = False
+
+
+def extract_file(source: SourceFile, limits: Limits) -> ExtractedDocument:
+    """Read, convert and extract one file. Never raises for bad input: problems are returned.
+
+    A read failure or a whole-document parse problem (record None) rejects the document; a
+    record-level problem leaves it published as partial.
+    """
+    media_type: str | None = None
+    try:
+        data = read_source(source, limits)
+        media_type = sniff_media_type(data, source.source_path)
+        if media_type is None:
+            raise DocumentError(
+                "unsupported_type",
+                "The file is not a supported document (text, Markdown, HTML, PDF or DOCX); "
+                "convert it to one of those formats or remove it.",
+            )
+        doc = read_document(data, media_type, limits)
+    except DocumentError as exc:
+        return ExtractedDocument(
+            source,
+            media_type,
+            None,
+            {},
+            problems=[Problem(STAGE_READ, exc.reason, exc.message)],
+            rejected=True,
+        )
+    try:
+        extraction = extract_document(doc, source.source_path)
+    except Exception as exc:
+        return ExtractedDocument(
+            source,
+            media_type,
+            None,
+            {},
+            problems=[
+                Problem(
+                    STAGE_PARSE,
+                    "parser_error",
+                    f"The parser failed on this file ({type(exc).__name__}: {exc}); "
+                    "report it with the file attached.",
+                )
+            ],
+            rejected=True,
+        )
+    rejected = any(p.record is None for p in extraction.problems)
+    return ExtractedDocument(
+        source,
+        media_type,
+        extraction.doc_kind,
+        extraction.document,
+        {} if rejected else extraction.records,
+        extraction.problems,
+        rejected,
+    )

@@ -1,0 +1,526 @@
+"""Field extraction for code reports: one generated document per CPT/HCPCS code.
+
+A line classifier over the shared text primitives, not a markdown parser: the reports'
+headings are mostly unmarked and their tables malformed. Every record carries the section
+it came from and its character span.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flows.extract.sections import Section, split_sections
+from flows.model import DOC_KIND_CODE_REPORT, STAGE_PARSE, DocumentText, Extraction, Problem
+from flows.text import (
+    NOT_AVAILABLE,
+    Line,
+    classify_code,
+    clean_inline,
+    find_dates,
+    heading_key,
+    is_alignment_row,
+    iter_lines,
+    label_value,
+    parse_money,
+    split_pipe_row,
+    strip_bullet,
+    title_code,
+)
+from schemas.reference import payer_registry, valid_modifiers
+
+# Canonical section roles, keyed by normalised heading text (see flows.text.heading_key).
+SECTION_ROLES: dict[str, str] = {
+    "summary and overview": "summary",
+    "summary": "summary",
+    "overview": "summary",
+    "executive summary": "summary",
+    "payer coverage considerations": "coverage",
+    "payer coverage": "coverage",
+    "coverage considerations": "coverage",
+    "payer coverage and policies": "coverage",
+    "payer policies": "coverage",
+    "payer considerations": "coverage",
+    "coverage by payer": "coverage",
+    "policy updates": "updates",
+    "recent policy updates": "updates",
+    "policy changes": "updates",
+    "policy updates and changes": "updates",
+    "benchmarks": "benchmarks",
+    "payment benchmarks": "benchmarks",
+    "reimbursement benchmarks": "benchmarks",
+    "benchmarks and payment": "benchmarks",
+    "financial benchmarks": "benchmarks",
+    "documentation requirements": "documentation",
+    "documentation elements": "documentation",
+    "documentation": "documentation",
+    "required documentation": "documentation",
+    "billing considerations": "documentation",
+    "modifiers": "modifiers",
+    "common modifiers": "modifiers",
+    "billing modifiers": "modifiers",
+    "modifier guidance": "modifiers",
+    "coding specifications": "modifiers",
+}
+
+SERVICE_TYPE_LABELS = frozenset({"service type", "type of service", "service category"})
+SITE_LABELS = frozenset(
+    {
+        "typical site of service",
+        "site of service",
+        "sites of service",
+        "place of service",
+        "typical place of service",
+        "typical setting",
+        "setting",
+    }
+)
+
+PAYER_LIST = re.compile(
+    r"\b(?:key\s+|major\s+|principal\s+)?payers?\s+(?:\w+\s+){0,3}?"
+    r"(?:in|covered\s+in|addressed\s+in|included\s+in|considered\s+in|reviewed\s+in)\s+"
+    r"this\s+(?:analysis|report|review|publication|document)\s+(?:include|includes|are)\s*:?\s*"
+    r"(?P<list>[^.\n]+)",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&(?!\s*Medicaid))\s*", re.IGNORECASE)
+
+PRIOR_AUTH = re.compile(
+    r"prior[\s-]*auth\w*|pre[\s-]*authori[sz]ation|pre[\s-]*certification|precert\w*|"
+    r"prior\s+approval|pre[\s-]*approval",
+    re.IGNORECASE,
+)
+PRIOR_AUTH_NOT = re.compile(
+    r"(?:not|n't|no)\s+(?:\w+\s+){0,3}?(?:required|needed|necessary|mandatory)|"
+    r"\bno\s+(?:prior[\s-]*auth\w*|pre[\s-]*authori[sz]ation|precert\w*|pre[\s-]*certification)|"
+    r"without\s+(?:prior[\s-]*auth\w*|pre[\s-]*authori[sz]ation)|"
+    r"(?:does\s+not|doesn't|do\s+not)\s+require|exempt",
+    re.IGNORECASE,
+)
+PRIOR_AUTH_YES = re.compile(
+    r"\brequire[ds]?\b|\brequiring\b|\bneeded\b|\bmandatory\b|\bmust\b", re.I
+)
+
+MODIFIER_TOKEN = re.compile(r"^(?:mod(?:ifier)?\.?\s*)?-?\s*([0-9A-Za-z]{2})(?![0-9A-Za-z])")
+SETTINGS = (
+    ("non-facility", re.compile(r"\bnon[\s-]?facility\b", re.I)),
+    ("facility", re.compile(r"\bfacility\b", re.I)),
+    ("hospital_outpatient", re.compile(r"\b(?:hospital\s+outpatient|HOPD|OPPS)\b", re.I)),
+    ("asc", re.compile(r"\b(?:ASC|ambulatory\s+surgery|ambulatory\s+surgical)\b", re.I)),
+    ("inpatient", re.compile(r"\binpatient\b", re.I)),
+    ("office", re.compile(r"\b(?:office|physician\s+practice)\b", re.I)),
+)
+_NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?")
+
+
+def _role(section: Section) -> str | None:
+    return SECTION_ROLES.get(section.key)
+
+
+class _Locator:
+    """Maps character offsets to the section that holds them."""
+
+    def __init__(self, sections: list[Section]) -> None:
+        self.sections = sections
+        self.starts = [s.char_start for s in sections]
+
+    def section_at(self, offset: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.sections[i] if i >= 0 else None
+
+    def provenance(self, start: int, end: int) -> dict[str, Any]:
+        section = self.section_at(start)
+        return {
+            "section_ordinal": section.ordinal if section else None,
+            "char_start": start,
+            "char_end": end,
+        }
+
+
+def extract_code_report(doc: DocumentText) -> Extraction:
+    """Extract the code report datasets from `doc`; never raises on odd text."""
+    out = Extraction(doc_kind=DOC_KIND_CODE_REPORT)
+    sections = split_sections(doc)
+    out.records["document_sections"] = [s.row() for s in sections]
+    where = _Locator(sections)
+    lines = list(iter_lines(doc.text))
+
+    code, title, title_line = _find_title(lines)
+    if code is None:
+        out.problems.append(
+            Problem(
+                STAGE_PARSE,
+                "no_billing_code",
+                "No CPT/HCPCS code was found in a title line such as 'CPT 47383: Title'; "
+                "check that the file is a code report and that its title names the code.",
+            )
+        )
+        return out
+    system, category = classify_code(code) or ("CPT", "I")
+    out.document.update(
+        title=title,
+        primary_code=code,
+        payer_id=None,
+        effective_date=None,
+        series_key=f"code_report:{code}",
+    )
+
+    billing = {
+        "code": code,
+        "code_system": system,
+        "code_category": category,
+        "descriptor": title,
+        "service_type": None,
+        "site_of_service": None,
+        **where.provenance(title_line.start, title_line.end),
+    }
+    for line in lines:
+        found = label_value(line.text)
+        if not found or not found[1]:
+            continue
+        key = heading_key(found[0])
+        if key in SERVICE_TYPE_LABELS and billing["service_type"] is None:
+            billing["service_type"] = found[1]
+        elif key in SITE_LABELS and billing["site_of_service"] is None:
+            billing["site_of_service"] = found[1]
+    out.add("billing_codes", billing)
+
+    _extract_payers(out, code, sections, where, doc.text)
+    _extract_modifiers(out, code, sections, where)
+    for section in sections:
+        role = _role(section)
+        if role == "updates":
+            _extract_updates(out, code, section, where)
+        elif role == "benchmarks":
+            _extract_benchmarks(out, code, section, where)
+        elif role == "documentation":
+            _extract_documentation(out, code, section, where)
+    _check_truncation(out, doc.text, lines)
+    return out
+
+
+def _find_title(lines: list[Line]) -> tuple[str | None, str | None, Line]:
+    for line in lines[:60]:
+        found = title_code(line.text)
+        if found:
+            return found[0], found[1], line
+    # No title line: fall back to the first "CPT code 12345" style mention.
+    for line in lines[:60]:
+        m = re.search(r"\b(?:CPT|HCPCS)(?:®)?\s+(?:code\s+)?(\w{5})\b", line.text)
+        if m and classify_code(m.group(1).upper()):
+            return m.group(1).upper(), None, line
+    return None, None, lines[0] if lines else Line(0, 0, "")
+
+
+def _extract_payers(
+    out: Extraction, code: str, sections: list[Section], where: _Locator, text: str
+) -> None:
+    registry = payer_registry()
+    rows: dict[str, dict[str, Any]] = {}
+    m = PAYER_LIST.search(text)
+    if m:
+        offset = m.start("list")
+        pos = 0
+        listed = m.group("list")
+        for part in _LIST_SPLIT.split(listed):
+            name = part.strip().strip(".").strip()
+            start = listed.find(part, pos)
+            pos = max(pos, start + len(part))
+            if not name:
+                continue
+            name = re.sub(r"^(?:and|or)\s+", "", name, flags=re.I)
+            payer_id = registry.resolve(name)
+            key = payer_id or f"?{name}"
+            if key in rows:
+                continue
+            begin = offset + max(start, 0)
+            rows[key] = {
+                "code": code,
+                "payer_id": payer_id,
+                "payer_name": name,
+                "coverage_statement": None,
+                "prior_auth": "unknown",
+                **where.provenance(begin, begin + len(part)),
+            }
+
+    for section in sections:
+        if _role(section) != "coverage":
+            continue
+        for line in section.lines:
+            stated = _payer_statement(line.text)
+            if not stated:
+                continue
+            name, statement = stated
+            payer_id = registry.resolve(name)
+            if payer_id is None:
+                continue
+            row = rows.get(payer_id)
+            if row is None:
+                row = rows[payer_id] = {
+                    "code": code,
+                    "payer_id": payer_id,
+                    "payer_name": name,
+                    "coverage_statement": None,
+                    "prior_auth": "unknown",
+                    **where.provenance(line.start, line.end),
+                }
+            if row["coverage_statement"] is None:
+                row["coverage_statement"] = statement
+                row["prior_auth"] = prior_auth_of(statement)
+                row.update(where.provenance(line.start, line.end))
+    for row in rows.values():
+        out.add("code_payers", row)
+
+
+def _payer_statement(line: str) -> tuple[str, str] | None:
+    cells = split_pipe_row(line)
+    if cells and len(cells) >= 2 and not is_alignment_row(cells):
+        statement = " ".join(c for c in cells[1:] if c)
+        return (cells[0], statement) if statement else None
+    found = label_value(line)
+    if found and found[1]:
+        return found
+    return None
+
+
+def prior_auth_of(statement: str) -> str:
+    """`required`, `not_required` or `unknown` from a payer's coverage statement."""
+    m = PRIOR_AUTH.search(statement)
+    if not m:
+        return "unknown"
+    # Look at the clause around the prior-auth phrase, not the whole statement.
+    clause_start = max(statement.rfind(".", 0, m.start()), statement.rfind(";", 0, m.start())) + 1
+    clause_end_candidates = [i for i in (statement.find(".", m.end()),) if i != -1]
+    clause = statement[clause_start : min(clause_end_candidates, default=len(statement))]
+    if PRIOR_AUTH_NOT.search(clause):
+        return "not_required"
+    if PRIOR_AUTH_YES.search(clause):
+        return "required"
+    return "unknown"
+
+
+def _extract_modifiers(
+    out: Extraction, code: str, sections: list[Section], where: _Locator
+) -> None:
+    valid = valid_modifiers()
+    ordinal = 0
+    for section in sections:
+        header: list[str] | None = None
+        for line in section.lines:
+            cells = split_pipe_row(line.text)
+            if cells is None:
+                header = None
+                if _role(section) == "modifiers":
+                    ordinal = _modifier_from_list_item(out, code, line, where, valid, ordinal)
+                continue
+            if is_alignment_row(cells):
+                continue
+            keys = [heading_key(c) for c in cells]
+            if header is None:
+                if any(k.startswith("modifier") for k in keys):
+                    header = keys
+                continue
+            row = _modifier_row(header, cells)
+            if row is None:
+                continue
+            modifier = row["modifier"]
+            ordinal += 1
+            out.add(
+                "code_modifiers",
+                {
+                    "code": code,
+                    "modifier": modifier,
+                    "description": row["description"],
+                    "usage": row["usage"],
+                    "modifier_valid": modifier in valid,
+                    "ordinal": ordinal,
+                    **where.provenance(line.start, line.end),
+                },
+            )
+
+
+def _normalise_modifier(cell: str) -> str | None:
+    value = clean_inline(cell)
+    if not value:
+        return None
+    m = MODIFIER_TOKEN.match(value)
+    return m.group(1).upper() if m else value[:20]
+
+
+def _modifier_row(header: list[str], cells: list[str]) -> dict[str, str | None] | None:
+    def column(*names: str) -> str | None:
+        for i, key in enumerate(header):
+            if i < len(cells) and any(key.startswith(n) for n in names):
+                return cells[i] or None
+        return None
+
+    modifier = _normalise_modifier(column("modifier") or (cells[0] if cells else ""))
+    if modifier is None:
+        return None
+    description = column("description", "descriptor", "meaning", "name")
+    usage = column("when to use", "usage", "use", "when", "application", "guidance", "notes")
+    if description is None and len(cells) > 1 and header and not header[0].startswith("desc"):
+        description = cells[1] or None
+    return {"modifier": modifier, "description": description, "usage": usage}
+
+
+def _modifier_from_list_item(
+    out: Extraction,
+    code: str,
+    line: Line,
+    where: _Locator,
+    valid: frozenset[str],
+    ordinal: int,
+) -> int:
+    _, text = strip_bullet(line.text)
+    found = label_value(text)
+    if not found:
+        return ordinal
+    modifier = _normalise_modifier(found[0])
+    if modifier is None or len(found[0].replace("Modifier", "").strip(" -")) > 3:
+        return ordinal
+    ordinal += 1
+    out.add(
+        "code_modifiers",
+        {
+            "code": code,
+            "modifier": modifier,
+            "description": found[1] or None,
+            "usage": None,
+            "modifier_valid": modifier in valid,
+            "ordinal": ordinal,
+            **where.provenance(line.start, line.end),
+        },
+    )
+    return ordinal
+
+
+def _extract_updates(out: Extraction, code: str, section: Section, where: _Locator) -> None:
+    registry = payer_registry()
+    for line in section.lines:
+        cells = split_pipe_row(line.text)
+        if cells is not None and is_alignment_row(cells):
+            continue
+        text = " | ".join(cells) if cells else line.text
+        dates = find_dates(text)
+        if not dates:
+            continue
+        when, start, end = dates[0]
+        summary = (text[:start] + text[end:]).strip()
+        summary = re.sub(r"^[\s|:–—-]+|[\s|]+$", "", strip_bullet(summary)[1])
+        summary = re.sub(r"\s*\|\s*", " | ", summary)
+        mentions = registry.find(summary)
+        out.add(
+            "code_policy_updates",
+            {
+                "code": code,
+                "update_date": when,
+                "payer_id": mentions[0].payer_id if mentions else None,
+                "summary": clean_inline(summary) or None,
+                **where.provenance(line.start, line.end),
+            },
+        )
+
+
+def _amount_and_unit(label: str, value: str) -> tuple[Decimal | None, str | None]:
+    money = parse_money(value)
+    if money is not None:
+        return money, "USD"
+    if NOT_AVAILABLE.search(value) or not value:
+        return None, None
+    m = _NUMBER.search(value)
+    if not m:
+        return None, None
+    try:
+        amount = Decimal(m.group(0).replace(",", ""))
+    except InvalidOperation:
+        return None, None
+    if "%" in value[m.end() : m.end() + 2] or "percent" in value.lower():
+        return amount, "percent"
+    if re.search(r"\bRVUs?\b", label + " " + value, re.I):
+        return amount, "RVU"
+    if re.search(r"\bdays?\b", value, re.I):
+        return amount, "days"
+    return amount, None
+
+
+def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Locator) -> None:
+    header: list[str] | None = None
+    for line in section.lines:
+        cells = split_pipe_row(line.text)
+        if cells is not None:
+            if is_alignment_row(cells):
+                continue
+            if header is None and not any(parse_money(c) for c in cells):
+                header = [heading_key(c) for c in cells]
+                continue
+            metric, value = cells[0], " ".join(cells[1:])
+        else:
+            _, text = strip_bullet(line.text)
+            found = label_value(text)
+            if not found:
+                continue
+            metric, value = found
+        if not metric:
+            continue
+        amount, unit = _amount_and_unit(metric, value)
+        if amount is None and not NOT_AVAILABLE.search(value):
+            continue
+        setting = next((name for name, rx in SETTINGS if rx.search(metric + " " + value)), None)
+        out.add(
+            "code_benchmarks",
+            {
+                "code": code,
+                "metric": clean_inline(metric),
+                "amount": amount,
+                "unit": unit,
+                "setting": setting,
+                "value_text": clean_inline(value) or None,
+                **where.provenance(line.start, line.end),
+            },
+        )
+
+
+def _extract_documentation(out: Extraction, code: str, section: Section, where: _Locator) -> None:
+    ordinal = 0
+    for line in section.lines:
+        if not line.text.strip() or split_pipe_row(line.text) is not None:
+            continue
+        _, element = strip_bullet(line.text)
+        element = clean_inline(element)
+        if not element or re.fullmatch(r"data not available in the input\.?", element, re.I):
+            continue
+        ordinal += 1
+        out.add(
+            "code_documentation",
+            {
+                "code": code,
+                "ordinal": ordinal,
+                "element": element,
+                **where.provenance(line.start, line.end),
+            },
+        )
+
+
+def _check_truncation(out: Extraction, text: str, lines: list[Line]) -> None:
+    """A generated report that stops mid-table or mid-sentence is published as partial."""
+    if not text or text.endswith("\n"):
+        return
+    last = next((line for line in reversed(lines) if line.text.strip()), None)
+    if last is None:
+        return
+    stripped = last.text.rstrip()
+    ends_table = split_pipe_row(stripped) is not None
+    if ends_table or not stripped.endswith((".", "!", "?", ":", ")")):
+        out.problems.append(
+            Problem(
+                STAGE_PARSE,
+                "truncated_document",
+                "The document ends without a final newline "
+                + ("inside a table" if ends_table else "mid-sentence")
+                + "; later sections are probably missing. Re-export the full report.",
+                {"char_start": last.start, "char_end": last.end, "line": stripped[:500]},
+            )
+        )

@@ -1,0 +1,73 @@
+"""Split a document's text into sections at its headings, keeping character offsets and pages.
+
+Both extractors (code reports and payer policies) and the `document_sections` dataset use
+this one splitter, so every extracted field can name the section it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.model import DocumentText
+from flows.text import Line, heading_key, heading_text, iter_lines
+
+
+@dataclass(slots=True)
+class Section:
+    """A heading and the lines under it up to the next heading.
+
+    `ordinal` 0 is the preamble before the first heading (heading None). `char_start` is
+    the heading line's offset, `char_end` the end of the last line of the section.
+    """
+
+    ordinal: int
+    heading: str | None
+    level: int
+    lines: list[Line]
+    char_start: int
+    char_end: int
+    page: int | None
+
+    @property
+    def key(self) -> str:
+        return heading_key(self.heading or "")
+
+    @property
+    def body(self) -> str:
+        return "\n".join(line.text for line in self.lines).strip()
+
+    def row(self) -> dict[str, object]:
+        """The `document_sections` record of this section."""
+        return {
+            "ordinal": self.ordinal,
+            "heading": self.heading,
+            "level": self.level,
+            "text": self.body,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+            "page": self.page,
+        }
+
+
+def split_sections(doc: DocumentText) -> list[Section]:
+    """Sections of `doc` in order; the preamble is kept only when it has text."""
+    sections: list[Section] = []
+    current = Section(0, None, 0, [], 0, 0, doc.page_at(0))
+    for line in iter_lines(doc.text):
+        found = heading_text(line.text) if line.text.strip() else None
+        if found is not None:
+            if current.heading is not None or current.body:
+                current.char_end = current.lines[-1].end if current.lines else current.char_start
+                sections.append(current)
+            level, text = found
+            current = Section(
+                len(sections), text, level, [], line.start, line.end, doc.page_at(line.start)
+            )
+        else:
+            current.lines.append(line)
+    if current.heading is not None or current.body:
+        current.char_end = current.lines[-1].end if current.lines else current.char_end
+        sections.append(current)
+    for ordinal, section in enumerate(sections):
+        section.ordinal = ordinal
+    return sections

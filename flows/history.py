@@ -1,0 +1,229 @@
+"""History stage: order the versions of each series (bitemporally) and derive the change log
+between consecutive versions. A series touched by a run is recomputed whole, so a late
+arriving older version (a backfill) slots in where its version date puts it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow
+import pyarrow.compute as pc
+
+from schemas import CHANGE_LOG, DOCUMENTS
+
+if TYPE_CHECKING:
+    from flows.publish import TableStore
+    from flows.run import Plan
+
+#: What is compared between versions, per document kind: dataset, entity name, the columns
+#: that identify an entity within a version, and the fields whose change is reported.
+COMPARED: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
+    "code_report": [
+        (
+            "billing_codes",
+            "code_report",
+            ("code",),
+            ("descriptor", "service_type", "site_of_service"),
+        ),
+        (
+            "code_modifiers",
+            "code_modifier",
+            ("modifier",),
+            ("description", "usage", "modifier_valid"),
+        ),
+        ("code_payers", "code_payer", ("payer_id",), ("coverage_statement", "prior_auth")),
+        ("code_policy_updates", "code_policy_update", ("update_date", "summary"), ()),
+        ("code_benchmarks", "code_benchmark", ("metric",), ("amount", "unit", "setting")),
+        ("code_documentation", "code_documentation", ("element",), ()),
+    ],
+    "payer_policy": [
+        (
+            "payer_policies",
+            "policy",
+            ("policy_id",),
+            (
+                "title",
+                "policy_type",
+                "effective_date",
+                "original_effective_date",
+                "last_reviewed_date",
+                "next_review_date",
+            ),
+        ),
+        ("policy_codes", "policy_code", ("code",), ("coverage",)),
+    ],
+}
+#: Change-log identity: a recomputed row with this key keeps its first run_id/detected_at.
+IDENTITY = ("series_key", "old_doc_id", "new_doc_id", "entity", "entity_key", "field")
+
+
+def version_order_key(doc: dict[str, Any]) -> tuple[Any, ...]:
+    """Versions sort by version date (effective date, else last review; see DESIGN.md),
+    then by when we first saw them; undated versions sort by first_seen_at alone, last."""
+    version = doc.get("version_date") or doc.get("effective_date")
+    return (version is None, version or date.min, doc["first_seen_at"], doc["doc_id"])
+
+
+def series_versions(store: TableStore, series: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """The published, non-rejected versions of each series, oldest first."""
+    wanted = sorted(set(series))
+    if not wanted:
+        return {}
+    docs = store.read(DOCUMENTS.name)
+    mask = pc.and_(
+        pc.is_in(docs.column("series_key"), value_set=pyarrow.array(wanted, pyarrow.string())),
+        pc.not_equal(docs.column("status"), "rejected"),
+    )
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in docs.filter(mask).to_pylist():
+        out[row["series_key"]].append(row)
+    for versions in out.values():
+        versions.sort(key=version_order_key)
+    return dict(out)
+
+
+def _format(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _entities(
+    rows: list[dict[str, Any]], key_cols: tuple[str, ...], fields: tuple[str, ...]
+) -> dict[str, dict[str, str | None]]:
+    out: dict[str, dict[str, str | None]] = {}
+    for row in rows:
+        key = " | ".join(_format(row.get(c)) or "" for c in key_cols)
+        values = {f: _format(row.get(f)) for f in fields}
+        if key in out and fields:
+            # The same entity listed twice in one version (a code under two groupings):
+            # merge the values so the comparison sees the set, not the last one read.
+            for f in fields:
+                merged = {v for v in (out[key][f], values[f]) if v is not None}
+                out[key][f] = ", ".join(sorted(merged)) if merged else None
+        else:
+            out.setdefault(key, values)
+    return out
+
+
+def diff_versions(
+    kind: str,
+    old: dict[str, list[dict[str, Any]]] | None,
+    new: dict[str, list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Changes from `old` to `new` (records by dataset); `old` None for a first version."""
+    changes: list[dict[str, Any]] = []
+    for dataset, entity, key_cols, fields in COMPARED.get(kind, []):
+        before = _entities(old.get(dataset, []), key_cols, fields) if old is not None else {}
+        after = _entities(new.get(dataset, []), key_cols, fields)
+        for key in sorted(set(before) | set(after)):
+            if key not in before:
+                if old is None and entity not in ("policy", "code_report"):
+                    continue  # a first version is one `added` row, not one per record
+                changes.append(_change(entity, key, "*", "added", None, _summary(after[key])))
+            elif key not in after:
+                changes.append(_change(entity, key, "*", "removed", _summary(before[key]), None))
+            else:
+                for f in fields:
+                    if before[key][f] != after[key][f]:
+                        changes.append(
+                            _change(entity, key, f, "modified", before[key][f], after[key][f])
+                        )
+    return changes
+
+
+def _summary(values: dict[str, str | None]) -> str | None:
+    shown = {k: v for k, v in values.items() if v is not None}
+    if not shown:
+        return None
+    if len(shown) == 1:
+        return next(iter(shown.values()))
+    return "; ".join(f"{k}={v}" for k, v in shown.items())
+
+
+def _change(
+    entity: str, key: str, field: str, kind: str, old: str | None, new: str | None
+) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "entity_key": key,
+        "field": field,
+        "change_type": kind,
+        "old_value": old,
+        "new_value": new,
+    }
+
+
+def _records_of(store: TableStore, kind: str, doc_ids: list[str]) -> dict[str, dict[str, list]]:
+    by_doc: dict[str, dict[str, list]] = {d: defaultdict(list) for d in doc_ids}
+    value_set = pyarrow.array(doc_ids, pyarrow.string())
+    for dataset, *_ in COMPARED.get(kind, []):
+        table = store.read(dataset)
+        table = table.filter(pc.is_in(table.column("doc_id"), value_set=value_set))
+        for row in table.to_pylist():
+            by_doc[row["doc_id"]][dataset].append(row)
+    return by_doc
+
+
+def change_log_for(
+    store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
+) -> list[dict[str, Any]]:
+    """The full change log of each series, from all its published versions."""
+    rows: list[dict[str, Any]] = []
+    for series_key, versions in sorted(series_versions(store, series).items()):
+        kind = versions[0]["doc_kind"]
+        records = _records_of(store, kind, [v["doc_id"] for v in versions])
+        previous: dict[str, Any] | None = None
+        for version in versions:
+            old = records[previous["doc_id"]] if previous else None
+            for change in diff_versions(kind, old, records[version["doc_id"]]):
+                rows.append(
+                    {
+                        "series_key": series_key,
+                        **change,
+                        "old_doc_id": previous["doc_id"] if previous else None,
+                        "new_doc_id": version["doc_id"],
+                        "effective_date": version.get("version_date")
+                        or version.get("effective_date"),
+                        "run_id": run_id,
+                        "detected_at": detected_at,
+                    }
+                )
+            previous = version
+    return rows
+
+
+def build_change_log(
+    store: TableStore, plan: Plan, run_id: str, detected_at: datetime
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """Recompute the change log of every series this run added a version to.
+
+    Rows already in the log keep their original run_id and detected_at, so the log says when
+    a change was first detected, and an unchanged series is not rewritten.
+    """
+    extracted = {f.doc_id for f in plan.to_extract}
+    if not extracted:
+        return [], set()
+    docs = store.read(DOCUMENTS.name, ["doc_id", "series_key"])
+    mask = pc.is_in(docs.column("doc_id"), value_set=pyarrow.array(sorted(extracted)))
+    series = {s for s in docs.filter(mask).column("series_key").to_pylist() if s}
+    if not series:
+        return [], set()
+    rows = change_log_for(store, series, run_id, detected_at)
+    existing = store.read(CHANGE_LOG.name)
+    existing = existing.filter(
+        pc.is_in(existing.column("series_key"), value_set=pyarrow.array(sorted(series)))
+    )
+    first_seen = {
+        tuple(r[c] for c in IDENTITY): (r["run_id"], r["detected_at"]) for r in existing.to_pylist()
+    }
+    for row in rows:
+        seen = first_seen.get(tuple(row[c] for c in IDENTITY))
+        if seen:
+            row["run_id"], row["detected_at"] = seen
+    return rows, series

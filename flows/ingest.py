@@ -1,0 +1,186 @@
+"""Ingest stage: find the files under a sources root, refuse what must not be read, hash the
+rest (sha256 of the raw bytes = doc_id) and read a file's bytes back for extraction."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
+
+from flows.model import STAGE_DISCOVER, DocumentError, Limits, Problem
+
+#: Names skipped at any depth (editor and OS litter) and at the root (the inbox's own README).
+IGNORED_NAMES = (".*", "~$*", "Thumbs.db")
+IGNORED_AT_ROOT = ("README.md",)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A readable regular file under the sources root, hashed."""
+
+    source_path: str
+    path: Path
+    byte_size: int
+    doc_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A path found under the root that will not be read, and why."""
+
+    source_path: str
+    problem: Problem
+    doc_id: str | None = None
+
+
+def _relative(path: Path, root: Path) -> str:
+    return PurePosixPath(*path.relative_to(root).parts).as_posix()
+
+
+def _ignored(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    if any(fnmatch(name, pattern) for pattern in IGNORED_NAMES):
+        return True
+    return "/" not in rel and name in IGNORED_AT_ROOT
+
+
+def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[Refusal]]:
+    """Walk `root` (never following symlinks out of it) and hash every acceptable file.
+
+    Returns the files sorted by source path, and a refusal for every path that cannot be
+    read: symlinks that resolve outside the root, broken links, special files, files over
+    `limits.max_file_bytes`, empty files and files that vanish or fail to open.
+    """
+    root = root.resolve()
+    found: list[SourceFile] = []
+    refused: list[Refusal] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames.sort()
+        kept = []
+        for name in dirnames:
+            full = here / name
+            rel = _relative(full, root)
+            if _ignored(rel):
+                continue
+            if full.is_symlink():
+                # A linked folder is never walked: its files inside the root are found
+                # through their real path; one pointing outside is refused.
+                target = full.resolve()
+                if not target.is_relative_to(root):
+                    refused.append(_refuse_outside(rel))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            full = here / name
+            rel = _relative(full, root)
+            if _ignored(rel):
+                continue
+            outcome = _inspect(full, rel, root, limits)
+            (found if isinstance(outcome, SourceFile) else refused).append(outcome)
+    found.sort(key=lambda f: f.source_path)
+    refused.sort(key=lambda r: r.source_path)
+    return found, refused
+
+
+def _refuse_outside(rel: str) -> Refusal:
+    return Refusal(
+        rel,
+        Problem(
+            STAGE_DISCOVER,
+            "outside_sources_root",
+            "This is a symbolic link to a location outside the sources root; it was not "
+            "followed. Copy the file into the sources folder if it should be processed.",
+        ),
+    )
+
+
+def _inspect(full: Path, rel: str, root: Path, limits: Limits) -> SourceFile | Refusal:
+    try:
+        if full.is_symlink():
+            target = full.resolve()
+            if not target.is_relative_to(root):
+                return _refuse_outside(rel)
+        info = full.stat()
+    except FileNotFoundError:
+        return Refusal(
+            rel,
+            Problem(
+                STAGE_DISCOVER,
+                "broken_link",
+                "This symbolic link points to a file that does not exist; fix or remove it.",
+            ),
+        )
+    except OSError as exc:
+        return Refusal(rel, _unreadable(exc))
+    if not stat.S_ISREG(info.st_mode):
+        return Refusal(
+            rel,
+            Problem(
+                STAGE_DISCOVER,
+                "not_a_regular_file",
+                "This is a device, pipe or socket, not a document file; remove it from the "
+                "sources folder.",
+            ),
+        )
+    if info.st_size > limits.max_file_bytes:
+        return Refusal(
+            rel,
+            Problem(
+                STAGE_DISCOVER,
+                "file_too_large",
+                f"The file is {info.st_size:,} bytes, over the {limits.max_file_bytes:,}-byte "
+                "limit (POLICY_ETL_MAX_FILE_BYTES); split it or raise the limit if it is genuine.",
+                {"byte_size": info.st_size},
+            ),
+        )
+    try:
+        data = read_bytes(full, limits)
+    except DocumentError as exc:
+        return Refusal(rel, Problem(STAGE_DISCOVER, exc.reason, exc.message))
+    return SourceFile(rel, full, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _unreadable(exc: OSError) -> Problem:
+    return Problem(
+        STAGE_DISCOVER,
+        "unreadable_file",
+        f"The file could not be opened ({exc.strerror or exc}); check its permissions.",
+    )
+
+
+def read_bytes(path: Path, limits: Limits) -> bytes:
+    """Read a file's bytes, never more than the size limit (the file may grow meanwhile)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        problem = _unreadable(exc)
+        raise DocumentError(problem.reason, problem.message) from exc
+    if len(data) > limits.max_file_bytes:
+        raise DocumentError(
+            "file_too_large",
+            f"The file grew past the {limits.max_file_bytes:,}-byte limit while being read.",
+        )
+    return data
+
+
+def read_source(source: SourceFile, limits: Limits) -> bytes:
+    """The file's bytes, checked against the hash taken at discovery."""
+    data = read_bytes(source.path, limits)
+    if hashlib.sha256(data).hexdigest() != source.doc_id:
+        raise DocumentError(
+            "changed_during_run",
+            "The file changed while the run was reading it; the next run will pick up the "
+            "new content.",
+        )
+    if not data:
+        raise DocumentError("empty_file", "The file is empty (0 bytes); re-export it or remove it.")
+    return data
+
+
+__all__ = ["Refusal", "SourceFile", "discover_files", "read_bytes", "read_source"]

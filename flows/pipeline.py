@@ -1,0 +1,118 @@
+"""The Prefect flow: thin tasks over the plain stage steps of flows/run.py.
+
+The only module that imports Prefect. Tasks are coarse (plan, one per batch of documents,
+publish) because Prefect's per-task cost would dominate per-document tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+from flows.ingest import SourceFile
+from flows.run import BatchResult, PipelineRun, Plan, RunSummary
+from flows.settings import Settings
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(run: PipelineRun) -> Plan:
+    return run.plan()
+
+
+@task(name="extract-batch", task_run_name="extract-batch-{index}", cache_policy=NO_CACHE)
+def extract_task(run: PipelineRun, batch: list[SourceFile], index: int, plan: Plan) -> BatchResult:
+    return run.extract_batch(batch, plan.known_first_seen)
+
+
+@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def publish_task(run: PipelineRun, plan: Plan, results: list[BatchResult]) -> RunSummary:
+    return run.publish(plan, results)
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """The run summary as Markdown (the flow's artifact and the CLI's `--format md`)."""
+    lines = [
+        f"# Policy ETL run `{summary.run_id}`",
+        "",
+        "| files seen | new | unchanged | quarantined | removed | changes |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {summary.files_seen} | {summary.files_new} | {summary.files_unchanged} | "
+        f"{summary.files_quarantined} | {summary.files_removed} | {summary.change_count} |",
+        "",
+        "| table | rows this run | version |",
+        "|---|---:|---:|",
+    ]
+    for name, version in sorted(summary.table_versions.items()):
+        rows = summary.table_rows.get(name, "")
+        lines.append(f"| {name} | {rows} | {version if version is not None else '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+@flow(
+    name="policy-pipeline",
+    flow_run_name="policy-pipeline-{sources}",
+    log_prints=False,
+    validate_parameters=False,
+)
+def policy_pipeline(
+    sources: str = "sources", output: str = "output", settings: Settings | None = None
+) -> RunSummary:
+    """Ingest `sources`, extract and validate every new document, publish to `output`."""
+    base = settings or Settings()
+    run = PipelineRun(
+        base.model_copy(update={"sources": Path(sources), "output": Path(output)}),
+        flow_run_id=str(flow_run.get_id()) if flow_run.get_id() else None,
+    )
+    logger = get_run_logger()
+    plan = plan_task(run)
+    logger.info(
+        "run %s: %d files, %d to extract, %d unchanged, %d refused",
+        run.run_id,
+        len(plan.files) + len(plan.refusals),
+        len(plan.to_extract),
+        plan.unchanged,
+        len(plan.refusals),
+    )
+    results = []
+    done = 0
+    for i, batch in enumerate(plan.batches(run.settings.batch_size)):
+        results.append(extract_task(run, batch, i, plan))
+        done += len(batch)
+        if _progress is not None:
+            _progress(done, len(plan.to_extract))
+    summary = publish_task(run, plan, results)
+    create_markdown_artifact(
+        key="policy-run-summary", markdown=summary_markdown(summary), description="run summary"
+    )
+    return summary
+
+
+@contextmanager
+def quiet_flow_runs() -> Iterator[None]:
+    """Turn off the flow heartbeat: it only serves zombie detection of deployment runs and
+    costs ~1.1 s at the exit of every synchronous flow run (STACK-NOTES.md)."""
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+#: Progress callback (done, total) of the run in this process; set by run_flow, read by the
+#: flow. Kept out of the flow's parameters, which Prefect records as JSON.
+_progress: Callable[[int, int], None] | None = None
+
+
+def run_flow(settings: Settings, progress: Callable[[int, int], None] | None = None) -> RunSummary:
+    """Run the flow for `settings` (the CLI's entry point)."""
+    global _progress
+    _progress = progress
+    try:
+        with quiet_flow_runs():
+            return policy_pipeline(str(settings.sources), str(settings.output), settings)
+    finally:
+        _progress = None

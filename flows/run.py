@@ -1,0 +1,394 @@
+"""One pipeline run as plain Python steps (plan, extract batches, publish), with no Prefect
+import: the Prefect flow in flows/pipeline.py wires these steps as tasks, and benchmarks or
+tests can call them directly to measure orchestration overhead."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow
+import pyarrow.compute as pc
+
+from flows.extract import ExtractedDocument, extract_file
+from flows.history import build_change_log
+from flows.ingest import Refusal, SourceFile, discover_files
+from flows.model import Limits, Problem
+from flows.publish import TableStore
+from flows.settings import Settings
+from flows.validate import frame_from_rows, quarantine_row, validate_records
+from flows.version import parser_version
+from schemas import (
+    CHANGE_LOG,
+    DATASETS,
+    DOCUMENT_DATASETS,
+    DOCUMENTS,
+    FILE_EVENTS,
+    QUARANTINE,
+    RUNS,
+)
+
+#: Below this many files a batch is extracted in-process: a pool's start-up costs more.
+POOL_THRESHOLD = 400
+
+
+def now_utc() -> datetime:
+    """Current time as a UTC timestamp at microsecond precision (Delta-friendly)."""
+    return datetime.now(UTC)
+
+
+def new_run_id(started_at: datetime) -> str:
+    return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a run will do: the files found, which need extraction, and file events."""
+
+    files: list[SourceFile]
+    refusals: list[Refusal]
+    to_extract: list[SourceFile]
+    unchanged: int
+    known_first_seen: dict[str, datetime]
+    file_events: list[dict[str, Any]]
+
+    def batches(self, size: int) -> list[list[SourceFile]]:
+        return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """Validated Arrow tables of one batch, keyed by dataset name, plus quarantine rows."""
+
+    tables: dict[str, pyarrow.Table]
+    quarantine: list[dict[str, Any]]
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    status: str
+    files_seen: int
+    files_new: int
+    files_unchanged: int
+    files_quarantined: int
+    files_removed: int
+    records_quarantined: int
+    documents: dict[str, int]
+    table_rows: dict[str, int]
+    table_versions: dict[str, int | None]
+    tables_written: list[str]
+    started_at: datetime
+    finished_at: datetime
+    change_count: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class PipelineRun:
+    """State of one run; each method is one stage step and is safe to call from a task."""
+
+    def __init__(self, settings: Settings, flow_run_id: str | None = None) -> None:
+        self.settings = settings
+        self.limits: Limits = settings.limits()
+        self.sources = Path(settings.sources)
+        self.store = TableStore(Path(settings.output))
+        self.started_at = now_utc()
+        self.run_id = new_run_id(self.started_at)
+        self.flow_run_id = flow_run_id
+        self.parser_version = parser_version()
+
+    # --- plan --------------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        """Discover the files and compare them with what is already published."""
+        if not self.sources.is_dir():
+            raise FileNotFoundError(f"sources folder not found: {self.sources}")
+        files, refusals = discover_files(self.sources, self.limits)
+        known = self.store.read(DOCUMENTS.name, ["doc_id", "parser_version", "first_seen_at"])
+        current = pc.equal(known.column("parser_version"), self.parser_version)
+        up_to_date = set(known.filter(current).column("doc_id").to_pylist())
+        first_seen = dict(
+            zip(
+                known.column("doc_id").to_pylist(),
+                known.column("first_seen_at").to_pylist(),
+                strict=True,
+            )
+        )
+        to_extract: list[SourceFile] = []
+        queued: set[str] = set()
+        unchanged = 0
+        for f in files:
+            if f.doc_id in up_to_date:
+                unchanged += 1
+            elif f.doc_id not in queued:
+                queued.add(f.doc_id)
+                to_extract.append(f)
+            else:
+                unchanged += 1  # the same content at a second path: extracted once
+        return Plan(
+            files, refusals, to_extract, unchanged, first_seen, self._file_events(files, refusals)
+        )
+
+    def _file_events(
+        self, files: list[SourceFile], refusals: list[Refusal]
+    ) -> list[dict[str, Any]]:
+        events = self.store.read(FILE_EVENTS.name).to_pylist()
+        last: dict[str, dict[str, Any]] = {}
+        for event in sorted(events, key=lambda e: e["detected_at"]):
+            last[event["source_path"]] = event
+        previous = {p: e["doc_id"] for p, e in last.items() if e["event"] != "removed"}
+        present: dict[str, tuple[str | None, int | None]] = {
+            f.source_path: (f.doc_id, f.byte_size) for f in files
+        }
+        for r in refusals:
+            present.setdefault(r.source_path, (r.doc_id, None))
+        out = []
+        for path, (doc_id, size) in sorted(present.items()):
+            if path not in previous:
+                kind = "added"
+            elif previous[path] != doc_id:
+                kind = "changed"
+            else:
+                continue
+            out.append(self._event(path, kind, doc_id, previous.get(path), size))
+        for path in sorted(set(previous) - set(present)):
+            out.append(self._event(path, "removed", None, previous[path], None))
+        return out
+
+    def _event(
+        self, path: str, kind: str, doc_id: str | None, before: str | None, size: int | None
+    ) -> dict[str, Any]:
+        return {
+            "source_path": path,
+            "event": kind,
+            "doc_id": doc_id,
+            "previous_doc_id": before,
+            "byte_size": size,
+            "run_id": self.run_id,
+            "detected_at": self.started_at,
+        }
+
+    # --- extract + validate ------------------------------------------------------------
+
+    def extract_batch(
+        self, batch: list[SourceFile], known_first_seen: dict[str, datetime]
+    ) -> BatchResult:
+        """Read, extract and validate one batch of files (a process pool for big batches)."""
+        workers = self.settings.workers
+        if workers > 1 and len(batch) >= POOL_THRESHOLD:
+            chunk = max(16, len(batch) // (workers * 4))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                docs = list(
+                    pool.map(_extract_one, batch, [self.limits] * len(batch), chunksize=chunk)
+                )
+        else:
+            docs = [extract_file(f, self.limits) for f in batch]
+        return self._validate(docs, known_first_seen)
+
+    def _validate(
+        self, docs: list[ExtractedDocument], known_first_seen: dict[str, datetime]
+    ) -> BatchResult:
+        quarantine: list[dict[str, Any]] = []
+        problems_per_doc: Counter[str] = Counter()
+        by_doc = {d.source.doc_id: d for d in docs}
+        for d in docs:
+            for problem in d.problems:
+                quarantine.append(self._quarantine(d.source.source_path, d.source.doc_id, problem))
+                problems_per_doc[d.source.doc_id] += 1
+        tables: dict[str, pyarrow.Table] = {}
+        for name, dataset in DOCUMENT_DATASETS.items():
+            rows = [
+                {**row, "doc_id": d.source.doc_id} for d in docs for row in d.records.get(name, ())
+            ]
+            checked = validate_records(dataset, frame_from_rows(dataset, rows))
+            tables[name] = checked.table
+            for doc_id, problem in checked.failures:
+                source = by_doc[doc_id].source.source_path if doc_id in by_doc else None
+                quarantine.append(self._quarantine(source, doc_id, problem))
+                if doc_id:
+                    problems_per_doc[doc_id] += 1
+        doc_rows = [self._document_row(d, problems_per_doc, known_first_seen) for d in docs]
+        checked = validate_records(DOCUMENTS, frame_from_rows(DOCUMENTS, doc_rows))
+        for doc_id, problem in checked.failures:
+            source = by_doc[doc_id].source.source_path if doc_id in by_doc else None
+            quarantine.append(self._quarantine(source, doc_id, problem))
+        tables[DOCUMENTS.name] = checked.table
+        statuses = Counter(checked.table.column("status").to_pylist())
+        return BatchResult(tables, quarantine, statuses)
+
+    def _document_row(
+        self,
+        d: ExtractedDocument,
+        problems_per_doc: Counter[str],
+        known_first_seen: dict[str, datetime],
+    ) -> dict[str, Any]:
+        doc_id = d.source.doc_id
+        problems = problems_per_doc[doc_id]
+        status = "rejected" if d.rejected else ("partial" if problems else "ok")
+        fields = d.document
+        return {
+            "doc_id": doc_id,
+            "source_path": d.source.source_path,
+            "doc_kind": d.doc_kind,
+            "media_type": d.media_type,
+            "series_key": fields.get("series_key"),
+            "title": fields.get("title"),
+            "payer_id": fields.get("payer_id"),
+            "policy_id": fields.get("policy_id"),
+            "primary_code": fields.get("primary_code"),
+            "effective_date": fields.get("effective_date"),
+            "version_date": fields.get("version_date"),
+            "status": status,
+            "problem_count": problems,
+            "parser_version": self.parser_version,
+            "byte_size": d.source.byte_size,
+            "first_seen_at": known_first_seen.get(doc_id, self.started_at),
+            "run_id": self.run_id,
+        }
+
+    def _quarantine(
+        self, source_path: str | None, doc_id: str | None, problem: Problem
+    ) -> dict[str, Any]:
+        return quarantine_row(source_path, doc_id, problem, self.run_id, self.started_at)
+
+    # --- publish -----------------------------------------------------------------------
+
+    def publish(self, plan: Plan, results: list[BatchResult]) -> RunSummary:
+        """Write every changed table (one commit each), then the `runs` row, last."""
+        store = self.store
+        written: list[str] = []
+        created = store.create_missing(DATASETS.values(), self.run_id)
+        quarantine = [self._quarantine(r.source_path, r.doc_id, r.problem) for r in plan.refusals]
+        for result in results:
+            quarantine.extend(result.quarantine)
+        doc_ids = {f.doc_id for f in plan.to_extract}
+        for name, dataset in DOCUMENT_DATASETS.items():
+            rows = _concat([r.tables[name] for r in results], dataset.arrow)
+            if store.replace_rows(dataset, rows, "doc_id", doc_ids, self.run_id):
+                written.append(name)
+        documents = _concat([r.tables[DOCUMENTS.name] for r in results], DOCUMENTS.arrow)
+        # The documents table is the index of what is published: written after the
+        # records it describes, so a crash in between makes the next run redo the batch.
+        if store.replace_rows(DOCUMENTS, documents, "doc_id", doc_ids, self.run_id):
+            written.append(DOCUMENTS.name)
+        change_rows, series = build_change_log(store, plan, self.run_id, self.started_at)
+        changes = frame_from_rows(CHANGE_LOG, change_rows)
+        if store.replace_rows(CHANGE_LOG, changes, "series_key", series, self.run_id):
+            written.append(CHANGE_LOG.name)
+        q_table = frame_from_rows(QUARANTINE, quarantine)
+        if store.append_new(QUARANTINE, q_table, "quarantine_id", self.run_id):
+            written.append(QUARANTINE.name)
+        if plan.file_events:
+            store.append(FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id)
+            written.append(FILE_EVENTS.name)
+        return self._finish(plan, results, written, created, len(quarantine), change_rows)
+
+    def _finish(
+        self,
+        plan: Plan,
+        results: list[BatchResult],
+        written: list[str],
+        created: list[str],
+        quarantined: int,
+        change_rows: list[dict[str, Any]],
+    ) -> RunSummary:
+        statuses: Counter[str] = Counter()
+        for r in results:
+            statuses.update(r.statuses)
+        refused_files = {r.source_path for r in plan.refusals}
+        rejected = {
+            row["source_path"]
+            for r in results
+            for row in r.tables[DOCUMENTS.name].select(["source_path", "status"]).to_pylist()
+            if row["status"] == "rejected"
+        }
+        versions = self.store.versions()
+        finished = now_utc()
+        summary = RunSummary(
+            run_id=self.run_id,
+            status="completed",
+            files_seen=len(plan.files) + len(plan.refusals),
+            files_new=len(plan.to_extract),
+            files_unchanged=plan.unchanged,
+            files_quarantined=len(refused_files | rejected),
+            files_removed=sum(1 for e in plan.file_events if e["event"] == "removed"),
+            records_quarantined=sum(
+                1 for r in results for q in r.quarantine if q["stage"] == "validate"
+            ),
+            documents=dict(statuses),
+            table_rows={
+                name: sum(r.tables[name].num_rows for r in results)
+                for name in [*DOCUMENT_DATASETS, DOCUMENTS.name]
+            },
+            table_versions=versions,
+            tables_written=sorted(set(written) | set(created)),
+            started_at=self.started_at,
+            finished_at=finished,
+            change_count=len(change_rows),
+        )
+        summary.table_rows[QUARANTINE.name] = quarantined
+        runs_row = {
+            "run_id": self.run_id,
+            "flow_run_id": self.flow_run_id,
+            "started_at": self.started_at,
+            "finished_at": finished,
+            "status": summary.status,
+            "sources_root": str(self.sources),
+            "parser_version": self.parser_version,
+            "files_seen": summary.files_seen,
+            "files_new": summary.files_new,
+            "files_unchanged": summary.files_unchanged,
+            "files_quarantined": summary.files_quarantined,
+            "files_removed": summary.files_removed,
+            "records_quarantined": summary.records_quarantined,
+            "table_versions": _versions_json({k: v for k, v in versions.items() if k != RUNS.name}),
+        }
+        self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
+        summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
+        return summary
+
+
+def _extract_one(source: SourceFile, limits: Limits) -> ExtractedDocument:
+    return extract_file(source, limits)
+
+
+def _concat(tables: list[pyarrow.Table], schema: pyarrow.Schema) -> pyarrow.Table:
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return schema.empty_table()
+    return pyarrow.concat_tables([t.cast(schema) for t in tables])
+
+
+def _versions_json(versions: dict[str, int | None]) -> str:
+    from flows.validate import to_json
+
+    return to_json(versions)
+
+
+def run_pipeline(
+    settings: Settings,
+    *,
+    flow_run_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """The whole run as plain function calls (no Prefect): plan, extract, publish."""
+    run = PipelineRun(settings, flow_run_id)
+    plan = run.plan()
+    results = []
+    done = 0
+    for batch in plan.batches(settings.batch_size):
+        results.append(run.extract_batch(batch, plan.known_first_seen))
+        done += len(batch)
+        if progress:
+            progress(done, len(plan.to_extract))
+    return run.publish(plan, results)

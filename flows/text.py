@@ -1,0 +1,321 @@
+"""Shared text primitives for every extractor: lines with offsets, headings, `Label: value`
+lines, pipe tables, billing-code patterns, dates and money.
+
+All functions take untrusted text and never raise on odd input; they return None or empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+# --- lines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a document with its character span in the document text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def iter_lines(text: str) -> Iterator[Line]:
+    """Yield every line (without its newline) with offsets into `text`."""
+    pos = 0
+    for raw in text.split("\n"):
+        yield Line(pos, pos + len(raw), raw)
+        pos += len(raw) + 1
+
+
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|[-*•·]\s+|\d{1,2}[.)]\s+)?")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def clean_inline(value: str) -> str:
+    """Strip markdown emphasis and collapse whitespace."""
+    return " ".join(_EMPHASIS.sub("", value).split())
+
+
+def strip_bullet(line: str) -> tuple[bool, str]:
+    """Return (is_list_item, text without its bullet or number marker)."""
+    m = re.match(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+(.*)$", line)
+    if m:
+        return True, m.group(1).strip()
+    return False, line.strip()
+
+
+# --- headings ----------------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"[.;,!?]\s*$")
+_SMALL_WORDS = frozenset(
+    "a an and as at by for from in of on or the to with vs via per & / - – —".split()
+)
+
+
+def heading_text(line: str) -> tuple[int, str] | None:
+    """If `line` looks like a section heading, return (level, heading text).
+
+    Marked headings (`# X`, `## X`) always count. Unmarked ones must be short, carry no
+    sentence punctuation, and be Title Case or ALL CAPS, optionally with a trailing colon
+    or wrapped in `**`. Level 0 means "unmarked" (the caller decides the nesting).
+    """
+    m = _MD_HEADING.match(line)
+    if m:
+        text = clean_inline(m.group(2)).rstrip(":").strip()
+        return (len(m.group(1)), text) if text else None
+    text = clean_inline(line)
+    if not text or len(text) > 80 or "|" in text:
+        return None
+    if text.endswith(":"):
+        text = text[:-1].rstrip()
+    if not text or _SENTENCE_END.search(text) or ":" in text or text[0].isdigit():
+        return None
+    words = text.split()
+    if len(words) > 9 or not text[0].isupper():
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    if all(c.isupper() for c in letters):
+        return 0, text
+    significant = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if significant and all(w[0].isupper() or not w[0].isalpha() for w in significant):
+        return 0, text
+    return None
+
+
+def heading_key(heading: str) -> str:
+    """Normalise a heading for lookup: lower case, letters and digits only, `&` as `and`."""
+    h = heading.lower().replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", h))
+
+
+# --- label: value ------------------------------------------------------------------------
+
+_LABEL_VALUE = re.compile(
+    r"^\s*(?:[-*•·]\s+)?(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 /&()'’,.-]{0,60}?)"
+    r"\s*(?::(?:\*\*|__)?|(?:\*\*|__)?\s*:|\s+[-–—]\s+(?:\*\*|__)?)\s*(?P<value>.*?)\s*$"
+)
+
+
+def label_value(line: str) -> tuple[str, str] | None:
+    """Parse `Label: value`, `**Label:** value`, `- Label: value` or `Label - value`.
+
+    The label is returned as written (without markup); the value may be empty.
+    """
+    m = _LABEL_VALUE.match(line)
+    if not m:
+        return None
+    label = clean_inline(m.group("label")).strip(" .")
+    if not label:
+        return None
+    return label, clean_inline(m.group("value").lstrip("*_ ").rstrip("*_ "))
+
+
+# --- pipe tables -------------------------------------------------------------------------
+
+_ALIGN_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
+
+
+def split_pipe_row(line: str) -> list[str] | None:
+    """Split a pipe-table row (`| a | b |` or `a | b`) into stripped cells, else None."""
+    if "|" not in line:
+        return None
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|"):
+        body = body[:-1]
+    cells = [clean_inline(c) for c in body.split("|")]
+    if len(cells) < 2 and not line.strip().startswith("|"):
+        return None
+    return cells
+
+
+def is_alignment_row(cells: list[str]) -> bool:
+    """True for a markdown alignment row such as `|:---|:---:|`."""
+    return bool(cells) and all(_ALIGN_CELL.match(c) or not c for c in cells) and any(cells)
+
+
+def split_aligned_row(line: str) -> list[str] | None:
+    """Split a whitespace-aligned row (cells separated by 2+ spaces or tabs), as PDFs give."""
+    cells = [c.strip() for c in re.split(r"\t+|\s{2,}", line.strip()) if c.strip()]
+    return cells if len(cells) >= 2 else None
+
+
+# --- billing codes -----------------------------------------------------------------------
+
+CPT_CATEGORY_I = re.compile(r"^\d{5}$")
+CPT_CATEGORY_II = re.compile(r"^\d{4}F$")
+CPT_CATEGORY_III = re.compile(r"^\d{4}T$")
+HCPCS_LEVEL_II = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
+ICD10CM = re.compile(r"^[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+
+#: Finds candidate procedure codes (CPT I/II/III, HCPCS Level II) in running text.
+PROCEDURE_CODE_IN_TEXT = re.compile(r"(?<![\w.$,/-])(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})(?![\w%])")
+#: Finds ICD-10-CM codes with a dot (undotted ones are too ambiguous in running text).
+ICD10_IN_TEXT = re.compile(r"(?<![\w.])([A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![\w])")
+#: A code range such as `0581T-0582T` or `J9000 – J9999`.
+CODE_RANGE_IN_TEXT = re.compile(
+    r"(?<![\w.])(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})\s*(?:-|–|—|through|to)\s*"
+    r"(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})(?![\w])"
+)
+
+
+def classify_code(code: str) -> tuple[str, str] | None:
+    """Return (code_system, code_category) for a CPT/HCPCS code, or None.
+
+    Categories follow the contract: `I`, `II`, `III` for CPT and `HCPCS` for Level II.
+    """
+    c = code.strip().upper()
+    if CPT_CATEGORY_I.match(c):
+        return "CPT", "I"
+    if CPT_CATEGORY_II.match(c):
+        return "CPT", "II"
+    if CPT_CATEGORY_III.match(c):
+        return "CPT", "III"
+    if HCPCS_LEVEL_II.match(c):
+        return "HCPCS", "HCPCS"
+    return None
+
+
+def code_system_of(code: str) -> str | None:
+    """`CPT`, `HCPCS` or `ICD10CM` for a code, else None."""
+    found = classify_code(code)
+    if found:
+        return found[0]
+    if ICD10CM.match(code.strip().upper()):
+        return "ICD10CM"
+    return None
+
+
+_TITLE_CODE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?:(?P<system>CPT|HCPCS)(?:®)?\s*(?:code\s*|Level\s*II\s*)?)?"
+    r"(?P<code>\d{5}|\d{4}[FTft]|[A-Za-z]\d{4})(?:\*\*)?\s*(?::|[-–—])\s*(?P<title>.+?)\s*$"
+)
+
+
+def title_code(line: str) -> tuple[str, str] | None:
+    """Parse a title line such as `CPT 47383: Percutaneous Cryoablation` -> (code, title)."""
+    m = _TITLE_CODE.match(line)
+    if not m:
+        return None
+    code = m.group("code").upper()
+    if not classify_code(code):
+        return None
+    if not m.group("system") and not line.lstrip().startswith("#"):
+        # An unprefixed `12345: ...` line is only a title when it is a heading.
+        return None
+    return code, clean_inline(m.group("title")).rstrip("*").strip()
+
+
+# --- dates -------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"  # noqa: E501
+
+DATE_IN_TEXT = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
+    r"|(?P<us>(?P<um>\d{1,2})[/.-](?P<ud>\d{1,2})[/.-](?P<uy>\d{4}|\d{2}))"
+    r"|(?P<long>(?P<lm>" + _MONTH_RE + r")\.?\s+(?P<ld>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ly>\d{4}))"
+    r"|(?P<euro>(?P<ed>\d{1,2})\s+(?P<em>" + _MONTH_RE + r")\.?,?\s+(?P<ey>\d{4}))"
+    r"|(?P<monthyear>(?P<mm>" + _MONTH_RE + r")\.?,?\s+(?P<my>\d{4}))"
+    r"|(?P<numyear>(?P<nm>\d{1,2})/(?P<ny>\d{4}))"
+    r")(?![\w/-])",
+    re.IGNORECASE,
+)
+
+
+def _make_date(y: int, m: int, d: int) -> date | None:
+    if y < 100:
+        y += 2000 if y < 70 else 1900
+    if not 1900 <= y <= 2100:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _match_to_date(m: re.Match[str]) -> date | None:
+    g = m.group
+    if g("iso"):
+        return _make_date(int(g("iy")), int(g("im")), int(g("id")))
+    if g("us"):
+        return _make_date(int(g("uy")), int(g("um")), int(g("ud")))
+    if g("long"):
+        return _make_date(int(g("ly")), _MONTHS[g("lm").lower().rstrip(".")], int(g("ld")))
+    if g("euro"):
+        return _make_date(int(g("ey")), _MONTHS[g("em").lower().rstrip(".")], int(g("ed")))
+    if g("monthyear"):
+        return _make_date(int(g("my")), _MONTHS[g("mm").lower().rstrip(".")], 1)
+    if g("numyear"):
+        return _make_date(int(g("ny")), int(g("nm")), 1)
+    return None
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Every date in `text` as (date, start, end); spellings: ISO, MM/DD/YYYY, MM.DD.YYYY,
+    M/YYYY, `February 1, 2026`, `1 February 2026`, `February 2026`."""
+    out = []
+    for m in DATE_IN_TEXT.finditer(text):
+        d = _match_to_date(m)
+        if d is not None:
+            out.append((d, m.start(), m.end()))
+    return out
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in `text` (e.g. "For services performed on or after 11/01/2025")."""
+    found = find_dates(text)
+    return found[0][0] if found else None
+
+
+# --- money -------------------------------------------------------------------------------
+
+_MONEY = re.compile(r"(?P<neg>-)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d{1,2})?")
+NOT_AVAILABLE = re.compile(
+    r"\b(?:not\s+available|n/?a\b|unavailable|not\s+reported|not\s+provided|no\s+data)",
+    re.IGNORECASE,
+)
+
+
+def parse_money(text: str) -> Decimal | None:
+    """The first dollar amount in `text` as a Decimal with two places, else None."""
+    m = _MONEY.search(text)
+    if not m:
+        return None
+    try:
+        value = Decimal(m.group("num").replace(",", "") + (m.group("frac") or ""))
+    except InvalidOperation:
+        return None
+    if m.group("neg"):
+        value = -value
+    return value.quantize(Decimal("0.01"))
