@@ -53,6 +53,13 @@ def strip_bullet(line: str) -> tuple[bool, str]:
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"[.;,!?]\s*$")
+# Unmarked lines holding a value are label/value lines, not headings: a numeric date
+# ("Last Review 02/14/2026"), dot leaders ("Effective Date ...... 2/15/2026"), or a
+# leading HCPCS code ("C9734 Focused Ultrasound Ablation" in a PDF code list).
+_VALUE_IN_LINE = re.compile(
+    r"\.{3,}|…|(?<![\d/])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{4})(?![\d/])"
+    r"|^[A-CEGHJ-MP-V]\d{4}\b"
+)
 _SMALL_WORDS = frozenset(
     "a an and as at by for from in of on or the to with vs via per & / - – —".split()
 )
@@ -75,6 +82,8 @@ def heading_text(line: str) -> tuple[int, str] | None:
     if text.endswith(":"):
         text = text[:-1].rstrip()
     if not text or _SENTENCE_END.search(text) or ":" in text or text[0].isdigit():
+        return None
+    if _VALUE_IN_LINE.search(text):
         return None
     words = text.split()
     if len(words) > 9 or not text[0].isupper():

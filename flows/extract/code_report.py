@@ -65,6 +65,9 @@ SECTION_ROLES: dict[str, str] = {
     "coding specifications": "modifiers",
 }
 
+#: Formats whose raw text can be "cut off"; converted formats end where their reader stops.
+TEXT_MEDIA_TYPES = frozenset({"text/plain", "text/markdown"})
+
 SERVICE_TYPE_LABELS = frozenset({"service type", "type of service", "service category"})
 SITE_LABELS = frozenset(
     {
@@ -103,7 +106,7 @@ PRIOR_AUTH_YES = re.compile(
     r"\brequire[ds]?\b|\brequiring\b|\bneeded\b|\bmandatory\b|\bmust\b", re.I
 )
 
-MODIFIER_TOKEN = re.compile(r"^(?:mod(?:ifier)?\.?\s*)?-?\s*([0-9A-Za-z]{2})(?![0-9A-Za-z])")
+MODIFIER_TOKEN = re.compile(r"^(?:mod(?:ifier)?\.?\s*)?-?\s*([0-9A-Za-z]{2})(?![0-9A-Za-z])", re.I)
 SETTINGS = (
     ("non-facility", re.compile(r"\bnon[\s-]?facility\b", re.I)),
     ("facility", re.compile(r"\bfacility\b", re.I)),
@@ -176,15 +179,15 @@ def extract_code_report(doc: DocumentText) -> Extraction:
         "site_of_service": None,
         **where.provenance(title_line.start, title_line.end),
     }
-    for line in lines:
+    for i, line in enumerate(lines):
         found = label_value(line.text)
         if not found or not found[1]:
             continue
         key = heading_key(found[0])
         if key in SERVICE_TYPE_LABELS and billing["service_type"] is None:
-            billing["service_type"] = found[1]
+            billing["service_type"] = _with_continuation(found[1], lines, i)
         elif key in SITE_LABELS and billing["site_of_service"] is None:
-            billing["site_of_service"] = found[1]
+            billing["site_of_service"] = _with_continuation(found[1], lines, i)
     out.add("billing_codes", billing)
 
     _extract_payers(out, code, sections, where, doc.text)
@@ -197,8 +200,21 @@ def extract_code_report(doc: DocumentText) -> Extraction:
             _extract_benchmarks(out, code, section, where)
         elif role == "documentation":
             _extract_documentation(out, code, section, where)
-    _check_truncation(out, doc.text, lines)
+    if doc.media_type in TEXT_MEDIA_TYPES:
+        _check_truncation(out, doc.text, lines)
     return out
+
+
+def _with_continuation(value: str, lines: list[Line], index: int) -> str:
+    """`value` plus the lines that continue it: a PDF wraps a long value onto lines that
+    start in lower case."""
+    parts = [value]
+    for line in lines[index + 1 : index + 6]:
+        text = line.text.strip()
+        if not text or not text[0].islower():
+            break
+        parts.append(text)
+    return " ".join(parts)
 
 
 def _find_title(lines: list[Line]) -> tuple[str | None, str | None, Line]:
@@ -248,14 +264,22 @@ def _extract_payers(
     for section in sections:
         if _role(section) != "coverage":
             continue
+        last: dict[str, Any] | None = None
         for line in section.lines:
             stated = _payer_statement(line.text)
-            if not stated:
-                continue
-            name, statement = stated
-            payer_id = registry.resolve(name)
+            payer_id = registry.resolve(stated[0]) if stated else None
             if payer_id is None:
+                text = line.text.strip()
+                if last is not None and text and not text.startswith(("-", "*", "|", "#")):
+                    # A statement wrapped onto the next line (PDF/DOCX export).
+                    last["coverage_statement"] = f"{last['coverage_statement']} {text}"
+                    last["prior_auth"] = prior_auth_of(last["coverage_statement"])
+                    last["char_end"] = line.end
+                else:
+                    last = None
                 continue
+            assert stated is not None
+            name, statement = stated
             row = rows.get(payer_id)
             if row is None:
                 row = rows[payer_id] = {
@@ -270,6 +294,9 @@ def _extract_payers(
                 row["coverage_statement"] = statement
                 row["prior_auth"] = prior_auth_of(statement)
                 row.update(where.provenance(line.start, line.end))
+                last = row
+            else:
+                last = None
     for row in rows.values():
         out.add("code_payers", row)
 
@@ -305,7 +332,7 @@ def _extract_modifiers(
     out: Extraction, code: str, sections: list[Section], where: _Locator
 ) -> None:
     valid = valid_modifiers()
-    ordinal = 0
+    rows: list[dict[str, Any]] = []
     for section in sections:
         header: list[str] | None = None
         for line in section.lines:
@@ -313,7 +340,7 @@ def _extract_modifiers(
             if cells is None:
                 header = None
                 if _role(section) == "modifiers":
-                    ordinal = _modifier_from_list_item(out, code, line, where, valid, ordinal)
+                    _modifier_from_list_item(rows, code, line, where)
                 continue
             if is_alignment_row(cells):
                 continue
@@ -322,23 +349,32 @@ def _extract_modifiers(
                 if any(k.startswith("modifier") for k in keys):
                     header = keys
                 continue
-            row = _modifier_row(header, cells)
-            if row is None:
+            if not cells[0] and rows and any(cells):
+                # A wrapped cell (PDF export): its text continues the previous row.
+                _continue_row(rows[-1], header, cells, line)
                 continue
-            modifier = row["modifier"]
-            ordinal += 1
-            out.add(
-                "code_modifiers",
-                {
-                    "code": code,
-                    "modifier": modifier,
-                    "description": row["description"],
-                    "usage": row["usage"],
-                    "modifier_valid": modifier in valid,
-                    "ordinal": ordinal,
-                    **where.provenance(line.start, line.end),
-                },
-            )
+            row = _modifier_row(header, cells)
+            if row is not None:
+                rows.append({"code": code, **row, **where.provenance(line.start, line.end)})
+    for ordinal, row in enumerate(rows, start=1):
+        out.add(
+            "code_modifiers",
+            {**row, "modifier_valid": row["modifier"] in valid, "ordinal": ordinal},
+        )
+
+
+def _continue_row(row: dict[str, Any], header: list[str], cells: list[str], line: Line) -> None:
+    texts = [c for c in cells if c]
+    # Cells line up with the header when the row kept all its separators; otherwise the
+    # wrapped text belongs to the last column that has text (usage, then description).
+    if len(cells) == len(header):
+        targets = [("description" if "desc" in h else "usage") for h in header]
+        pairs = [(t, c) for t, c in zip(targets, cells, strict=True) if c and t]
+    else:
+        pairs = [("usage" if row.get("usage") is not None else "description", " ".join(texts))]
+    for column, text in pairs:
+        row[column] = f"{row.get(column) or ''} {text}".strip()
+    row["char_end"] = line.end
 
 
 def _normalise_modifier(cell: str) -> str | None:
@@ -367,34 +403,24 @@ def _modifier_row(header: list[str], cells: list[str]) -> dict[str, str | None] 
 
 
 def _modifier_from_list_item(
-    out: Extraction,
-    code: str,
-    line: Line,
-    where: _Locator,
-    valid: frozenset[str],
-    ordinal: int,
-) -> int:
+    rows: list[dict[str, Any]], code: str, line: Line, where: _Locator
+) -> None:
     _, text = strip_bullet(line.text)
     found = label_value(text)
     if not found:
-        return ordinal
+        return
     modifier = _normalise_modifier(found[0])
     if modifier is None or len(found[0].replace("Modifier", "").strip(" -")) > 3:
-        return ordinal
-    ordinal += 1
-    out.add(
-        "code_modifiers",
+        return
+    rows.append(
         {
             "code": code,
             "modifier": modifier,
             "description": found[1] or None,
             "usage": None,
-            "modifier_valid": modifier in valid,
-            "ordinal": ordinal,
             **where.provenance(line.start, line.end),
-        },
+        }
     )
-    return ordinal
 
 
 def _extract_updates(out: Extraction, code: str, section: Section, where: _Locator) -> None:
