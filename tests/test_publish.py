@@ -1,0 +1,66 @@
+"""Publishing to Delta: one commit per real change, none for a no-op, history and time travel."""
+
+from __future__ import annotations
+
+from deltalake import DeltaTable
+
+from flows.publish import TableStore, in_predicate
+from flows.validate import frame_from_rows
+from schemas import DATASETS
+
+DATASET = DATASETS["code_documentation"]
+
+
+def _rows(doc: str, *elements: str):
+    return frame_from_rows(
+        DATASET,
+        [
+            {"doc_id": doc, "code": "47383", "ordinal": i, "element": e, "section_ordinal": 0, "char_start": i, "char_end": i + 1}
+            for i, e in enumerate(elements, start=1)
+        ],
+    )
+
+
+A, B = "a" * 64, "b" * 64
+
+
+def test_three_versions_history_and_time_travel(tmp_path):
+    store = TableStore(tmp_path)
+    assert store.replace_rows(DATASET, _rows(A, "x", "y"), "doc_id", {A}, "run-1")  # v1 append
+    assert store.replace_rows(DATASET, _rows(B, "z"), "doc_id", {B}, "run-2")  # v2 append
+    assert store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-3")  # v3 replace A
+    # Same rows again: nothing to write, no version.
+    assert not store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-4")
+    assert not store.replace_rows(DATASET, _rows(B, "z"), "doc_id", set(), "run-4")
+
+    table = DeltaTable(str(tmp_path / DATASET.name))
+    assert table.version() == 3  # v0 is the empty table created first
+    runs = [h.get("run_id") for h in table.history()]
+    assert runs[:3] == ["run-3", "run-2", "run-1"]
+    current = sorted(table.to_pyarrow_table().column("element").to_pylist())
+    assert current == ["x2", "z"]
+    v2 = DeltaTable(str(tmp_path / DATASET.name), version=2).to_pyarrow_table()
+    assert sorted(v2.column("element").to_pylist()) == ["x", "y", "z"]
+
+
+def test_replacing_with_no_rows_deletes(tmp_path):
+    store = TableStore(tmp_path)
+    store.replace_rows(DATASET, _rows(A, "x"), "doc_id", {A}, "run-1")
+    assert store.replace_rows(DATASET, _rows(A), "doc_id", {A}, "run-2")
+    assert store.read(DATASET.name).num_rows == 0
+
+
+def test_append_new_skips_known_keys(tmp_path):
+    store = TableStore(tmp_path)
+    quarantine = DATASETS["quarantine"]
+    row = {"quarantine_id": "q1", "source_path": "a", "doc_id": None, "stage": "read", "reason": "empty_file", "message": "m", "record": None, "run_id": "r1", "detected_at": None}
+    from datetime import UTC, datetime
+
+    row["detected_at"] = datetime(2026, 1, 1, tzinfo=UTC)
+    assert store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r1") == 1
+    assert store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r2") == 0
+    assert store.version(quarantine.name) == 1
+
+
+def test_predicate_quotes_are_escaped():
+    assert in_predicate("series_key", ["b", "o'k"]) == "series_key IN ('b', 'o''k')"
