@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.ingest import SourceFile
+from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
 from flows.settings import Settings
 
@@ -88,6 +89,13 @@ def policy_pipeline(
         if _progress is not None:
             _progress(done, len(plan.to_extract))
     summary = publish_task(run, plan, results)
+    report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
+    if report is not None:
+        create_markdown_artifact(
+            key="policy-change-report",
+            markdown=report.read_text(encoding="utf-8"),
+            description="what this run changed",
+        )
     create_markdown_artifact(
         key="policy-run-summary", markdown=summary_markdown(summary), description="run summary"
     )

@@ -21,6 +21,7 @@ from flows.history import build_change_log
 from flows.ingest import Refusal, SourceFile, discover_files
 from flows.model import Limits, Problem
 from flows.publish import TableStore
+from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, validate_records
 from flows.version import parser_version
@@ -391,4 +392,6 @@ def run_pipeline(
         done += len(batch)
         if progress:
             progress(done, len(plan.to_extract))
-    return run.publish(plan, results)
+    summary = run.publish(plan, results)
+    write_change_report(run.store, summary.run_id, settings.reports_dir)
+    return summary

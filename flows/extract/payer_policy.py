@@ -1,0 +1,1099 @@
+"""Extract a payer medical policy (Aetna CPB, Cigna, UnitedHealthcare, BCBS, Medicare MCD,
+or a generic layout) into `payer_policies`, `policy_codes` and `policy_revisions` rows.
+
+Works on `DocumentText` as the readers render it (headings as `#` lines, tables as pipe
+rows or whitespace-aligned PDF rows, list items as `- x`), so no format code lives here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flows.extract import policy_layouts as pl
+from flows.extract.sections import Section, split_sections
+from flows.model import DOC_KIND_PAYER_POLICY, STAGE_PARSE, DocumentText, Extraction, Problem
+from flows.text import (
+    CODE_RANGE_IN_TEXT,
+    DATE_IN_TEXT,
+    ICD10_IN_TEXT,
+    PROCEDURE_CODE_IN_TEXT,
+    Line,
+    clean_inline,
+    code_system_of,
+    find_dates,
+    heading_key,
+    heading_text,
+    is_alignment_row,
+    iter_lines,
+    split_aligned_row,
+    split_pipe_row,
+    strip_bullet,
+)
+from schemas.reference import payer_registry
+
+COVERED = "covered"
+NOT_COVERED = "not_covered"
+INVESTIGATIONAL = "investigational"
+UNSPECIFIED = "unspecified"
+_NEGATIVE = frozenset({NOT_COVERED, INVESTIGATIONAL})
+
+#: Ranges longer than this keep only their endpoints (a HCPCS `J0000-J9999` span is a
+#: family of drugs, not a list the policy means code by code).
+MAX_RANGE_EXPANSION = 50
+#: Payer and policy-number detection look only at the header area.
+HEADER_CHARS = 3000
+
+REASON_UNKNOWN_PAYER = "unknown_payer"
+REASON_NO_POLICY_ID = "no_policy_id"
+REASON_UNPARSED_DATE = "unparsed_date"
+REASON_BAD_CODE_RANGE = "bad_code_range"
+
+
+# --- coverage vocabulary -------------------------------------------------------------------
+
+_INVESTIGATIONAL_RE = re.compile(
+    r"\b(?:experimental|investigational|unproven|not\s+(?:been\s+)?proven)\b", re.IGNORECASE
+)
+_NOT_COVERED_RE = re.compile(
+    r"\bnon-?\s?covered\b"
+    r"|\bnot\s+(?:(?:be|been|considered|deemed|separately|otherwise|generally)\s+){0,2}"
+    r"(?:covered|medically\s+necessary|reasonable\s+and\s+necessary"
+    r"|eligible\s+for\s+(?:coverage|reimbursement)|a\s+covered)\b"
+    r"|\b(?:does|do)\s+not\s+(?:support|cover)\b"
+    r"|\bexcluded\s+from\s+coverage\b|\bno\s+coverage\b",
+    re.IGNORECASE,
+)
+_COVERED_RE = re.compile(
+    r"\bmedically\s+necessary\b|\bcovered\b|\bcovers\b|\breasonable\s+and\s+necessary\b"
+    r"|\bproven\b|\bsupports?\s+medical\s+necessity\b|\beligible\s+for\s+coverage\b",
+    re.IGNORECASE,
+)
+
+
+def _split_sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"'])", text)
+
+
+# Sentences that talk about coverage without granting or denying it ("Listing a code does
+# not mean the service is covered or not covered", "for reference purposes only").
+_DISCLAIMER_RE = re.compile(
+    r"\b(?:does|do|shall|will)\s+not\s+(?:mean|imply|guarantee|indicate|ensure|assure"
+    r"|constitute)\b|\bcovered\s+or\s+(?:not|non)[\s-]?covered\b"
+    r"|\bfor\s+reference\s+(?:purposes\s+)?only\b",
+    re.IGNORECASE,
+)
+
+
+def coverage_of(statement: str) -> str | None:
+    """The coverage a grouping statement or heading gives the codes under it, else None.
+
+    Negations are checked first so that "not medically necessary" never reads as covered;
+    "unproven and not medically necessary" (UnitedHealthcare) is `investigational`.
+    Disclaimer sentences ("does not mean the service is covered or not covered") count
+    for nothing.
+    """
+    if _DISCLAIMER_RE.search(statement):
+        statement = " ".join(s for s in _split_sentences(statement) if not _DISCLAIMER_RE.search(s))
+    if _INVESTIGATIONAL_RE.search(statement):
+        return INVESTIGATIONAL
+    if _NOT_COVERED_RE.search(statement):
+        return NOT_COVERED
+    if _COVERED_RE.search(statement):
+        return COVERED
+    return None
+
+
+# --- payer ----------------------------------------------------------------------------------
+
+# A line naming a payer together with one of these words says who issued the document
+# ("Cigna Medical Coverage Policy", "Aetna considers ...").
+_ISSUER_WORDS = re.compile(
+    r"\b(?:polic(?:y|ies)|bulletins?|guidelines?|determinations?|considers?|covers)\b",
+    re.IGNORECASE,
+)
+_MEDICARE_MARKERS = re.compile(
+    r"\b(?:LCD\s+ID|Article\s+ID|NCD\s+ID|Local\s+Coverage\s+(?:Determination|Article)"
+    r"|National\s+Coverage\s+Determination|Medicare\s+Coverage\s+Database)\b"
+)
+
+
+def detect_payer(text: str, payer_hint: str | None) -> str | None:
+    """The payer that issued the document: the folder hint when it is a registry id, else
+    the header's issuer line, Medicare's MCD markers, or the only payer the header names.
+
+    Returns None when the header names no payer or several without one being the issuer.
+    """
+    registry = payer_registry()
+    if payer_hint and payer_hint in registry.payer_ids:
+        return payer_hint
+    head = text[:HEADER_CHARS]
+    for line in head.split("\n"):
+        if not _ISSUER_WORDS.search(line):
+            continue
+        mentions = registry.find(line)
+        ids = {m.payer_id for m in mentions}
+        if len(ids) == 1:
+            return ids.pop()
+        if ids and not line[: mentions[0].start].strip(" #*|-•"):
+            # "Humana Medicare Advantage Medical Policy": the line starts with its issuer.
+            return mentions[0].payer_id
+        if ids:
+            break
+    if _MEDICARE_MARKERS.search(head):
+        return "medicare"
+    ids = {m.payer_id for m in registry.find(head)}
+    return ids.pop() if len(ids) == 1 else None
+
+
+# --- header fields --------------------------------------------------------------------------
+
+_LABELS_BY_KEY = {" ".join(label.text.lower().split()): label for label in pl.LABELS}
+_LABEL_RE = re.compile(
+    r"(?<![\w])("
+    + "|".join(
+        r"\s+".join(re.escape(w) for w in label.text.split())
+        for label in sorted(pl.LABELS, key=lambda x: len(x.text), reverse=True)
+    )
+    + r")(?![\w])",
+    re.IGNORECASE,
+)
+_STRONG_SEP = re.compile(r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}")
+_WEAK_SEP = re.compile(r"[ \t]+")
+_POLICY_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]*")
+_VALUE_END = re.compile(r"[ \t]{3,}|\t")
+_NOT_AVAILABLE = re.compile(r"^(?:n/?a|none|tbd|-+|—)?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Found:
+    """A labelled header value and where its text sits in the document."""
+
+    label: pl.Label
+    value: str
+    start: int
+    end: int
+
+
+def _label_of(text: str) -> pl.Label | None:
+    return _LABELS_BY_KEY.get(" ".join(text.lower().split()))
+
+
+def _labels_in(text: str, base: int) -> list[_Found]:
+    """Every `Label: value` in one line or table cell (a PDF header line may hold two)."""
+    hits: list[tuple[re.Match[str], pl.Label, int]] = []
+    for m in _LABEL_RE.finditer(text):
+        label = _label_of(m.group(1))
+        if label is None:
+            continue
+        at_start = not text[: m.start()].strip(" \t*_#-•·")
+        after = text[m.end() :]
+        strong = _STRONG_SEP.match(after)
+        weak = _WEAK_SEP.match(after)
+        if strong:
+            value_at = m.end() + strong.end()
+        elif not after.strip():
+            value_at = len(text)  # the value may sit on the next line
+        elif at_start and not label.strict and weak:
+            value_at = m.end() + weak.end()
+        else:
+            continue
+        if label.strict and not at_start:
+            continue
+        if not at_start and not (strong and ":" in strong.group()):
+            # Mid-line labels count only with a colon ("... 2026T0123A Effective Date: ...").
+            continue
+        hits.append((m, label, value_at))
+    found = []
+    for i, (_m, label, value_at) in enumerate(hits):
+        stop = hits[i + 1][0].start() if i + 1 < len(hits) else len(text)
+        raw = _VALUE_END.split(text[value_at:stop], maxsplit=1)[0]
+        value = raw.strip(" \t*_|")
+        offset = value_at + (len(raw) - len(raw.lstrip(" \t*_|")))
+        found.append(_Found(label, value, base + offset, base + offset + len(value)))
+    return found
+
+
+def _cell_starts(raw: str) -> list[int]:
+    """Offset in `raw` where each cell of `split_pipe_row(raw)` begins (after its padding)."""
+    offset = len(raw) - len(raw.lstrip())
+    body = raw.strip()
+    if body.startswith("|"):
+        body, offset = body[1:], offset + 1
+    if body.endswith("|"):
+        body = body[:-1]
+    starts = []
+    for segment in body.split("|"):
+        starts.append(offset + len(segment) - len(segment.lstrip()))
+        offset += len(segment) + 1
+    return starts
+
+
+def _row_label(cell: str) -> pl.Label | None:
+    return _label_of(cell.rstrip(":").strip(" *_")) if cell else None
+
+
+def _header_values(lines: list[Line], modes: list[str]) -> list[_Found]:
+    """Labelled values from every non-narrative line, in document order.
+
+    Handles `Label: value`, dot leaders (Cigna PDFs), label/value table cells, a header row
+    of labels over a row of values, and a label alone on its line with the value below.
+    """
+    out: list[_Found] = []
+    pending: pl.Label | None = None
+    header_row: list[pl.Label | None] | None = None
+    for line, mode in zip(lines, modes, strict=True):
+        text = line.text
+        if mode == "narrative" or not text.strip():
+            continue
+        cells = split_pipe_row(text)
+        if cells is not None and is_alignment_row(cells):
+            continue
+        if cells is None:
+            header_row = None
+            found = _labels_in(text, line.start)
+            if pending is not None and not found and len(text.strip()) <= 120:
+                start = line.start + len(text) - len(text.lstrip())
+                out.append(_Found(pending, clean_inline(text), start, start + len(text.strip())))
+                pending = None
+                continue
+            pending = None
+            for f in found:
+                if f.value:
+                    out.append(f)
+                elif not f.label.strict or ":" in text:
+                    pending = f.label
+            continue
+        pending = None
+        starts = [line.start + at for at in _cell_starts(text)]
+        labels = [_row_label(c) for c in cells]
+        if header_row is not None and len(header_row) == len(cells):
+            for label, cell, start in zip(header_row, cells, starts, strict=True):
+                if label and cell:
+                    out.append(_Found(label, cell, start, start + len(cell)))
+            header_row = None
+            continue
+        filled = [c for c in cells if c]
+        if len(filled) >= 2 and all(_row_label(c) for c in filled):
+            header_row = labels  # labels over a row of values (DOCX header tables)
+            continue
+        header_row = None
+        for i, cell in enumerate(cells):
+            if labels[i] and i + 1 < len(cells) and cells[i + 1] and labels[i + 1] is None:
+                value, at = cells[i + 1], starts[i + 1]
+                out.append(_Found(labels[i], value, at, at + len(value)))
+            elif labels[i] is None and (i == 0 or labels[i - 1] is None):
+                out.extend(_labels_in(cell, starts[i]))
+    return out
+
+
+def _policy_id_of(value: str) -> str | None:
+    m = _POLICY_ID_TOKEN.search(value)
+    if not m:
+        return None
+    token = m.group().rstrip(".-/#")
+    return token if any(c.isdigit() for c in token) and len(token) <= 40 else None
+
+
+# --- line classification --------------------------------------------------------------------
+
+_CODE = r"(?:\d{4}[0-9FT]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+_MARK = r"[*+®†‡]*"
+_CODE_ITEM = re.compile(
+    rf"(?P<a>{_CODE}){_MARK}(?:[ \t]*(?:-|–|—|through|to)[ \t]*(?P<b>{_CODE}){_MARK})?"
+    r"(?![\w]|\.\d)"
+)
+_CODE_SEP = re.compile(r"[ \t]*(?:[,;/&]|\band\b|\bor\b)?[ \t]*")
+_DESC_SEP = re.compile(r"^(?:\s|[:\-–—)]|$)")
+_CODE_WORDS = re.compile(
+    r"\b(?:cpt|hcpcs|icd|10|9|cm|pcs|codes?|descriptions?|descriptors?|level|ii|iii|i"
+    r"|category|diagnosis|diagnoses|procedures?|and|or|long|short|type|modifiers?)\b"
+    r"|[®*†‡/&:()\-–—,.]",
+    re.IGNORECASE,
+)
+_SYSTEM_WORDS = re.compile(r"\b(cpt|hcpcs|icd)", re.IGNORECASE)
+_MENTIONS_CODES = re.compile(r"\bcodes?\b|\bCPT\b|\bHCPCS\b|\bICD", re.IGNORECASE)
+_GROUP_LINE = re.compile(
+    r"^Group\s+\d+\s+(?P<part>Paragraph|Codes)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+)
+_GROUP_HEADING = re.compile(r"^Group\s+\d+\s*$", re.IGNORECASE)
+
+
+def is_code_label(text: str) -> bool:
+    """True for a bare code-list label or table header ("CPT®* Codes", "Code Description")."""
+    names_codes = _SYSTEM_WORDS.search(text) or re.search(r"\bcodes?\b", text, re.IGNORECASE)
+    return bool(names_codes) and not _CODE_WORDS.sub(" ", text).strip()
+
+
+def _label_systems(text: str) -> int:
+    return len({m.group(1).lower() for m in _SYSTEM_WORDS.finditer(text)})
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A code, or a range from `first` to `last`, as written."""
+
+    first: str
+    last: str | None = None
+
+
+def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], str] | None:
+    """Codes (and ranges) a code-list line or cell starts with, and the descriptor after them.
+
+    `47383 Ablation, liver`, `0581T-0583T: Ablation`, `47370, 47371 and 47380`. Undotted
+    ICD-10 categories (`C22`) count only when they fill a table cell on their own, so a line
+    starting "A1C testing" is not a code.
+    """
+    codes: list[_Code] = []
+    pos, end = 0, 0
+    while True:
+        m = _CODE_ITEM.match(text, pos)
+        if not m or not all(_valid_token(t, whole_cell) for t in (m.group("a"), m.group("b")) if t):
+            break
+        codes.append(_Code(m.group("a"), m.group("b")))
+        end = m.end()
+        sep = _CODE_SEP.match(text, end)
+        if sep and sep.end() > end and _CODE_ITEM.match(text, sep.end()):
+            pos = sep.end()
+            continue
+        break
+    if not codes:
+        return None
+    rest = text[end:]
+    if not _DESC_SEP.match(rest):
+        return None
+    description = rest.strip(" \t:-–—)")
+    if whole_cell and description and len(codes) == 1 and not codes[0].last:
+        if code_system_of(codes[0].first) == "ICD10CM" and "." not in codes[0].first:
+            return None  # "C22 liver" in a cell: an undotted category needs the cell alone
+    return codes, clean_inline(description)
+
+
+def _valid_token(token: str, whole_cell: bool) -> bool:
+    system = code_system_of(token)
+    if system is None:
+        return False
+    return not (system == "ICD10CM" and "." not in token and not whole_cell)
+
+
+@dataclass(slots=True)
+class _Item:
+    """One classified line of a code-bearing section."""
+
+    line: Line
+    kind: str  # blank | heading | header | codes | text
+    text: str = ""
+    level: int = 0
+    codes: list[_Code] = field(default_factory=list)
+    description: str | None = None
+    label: str | None = None  # "Covered codes:" before a code list on the same line
+    single_cell: bool = False
+    pipe: bool = False
+    bullet: bool = False
+
+
+def _classify(line: Line) -> _Item:
+    raw = line.text
+    if not raw.strip():
+        return _Item(line, "blank")
+    cells = split_pipe_row(raw)
+    if cells is not None:
+        return _Item(line, "blank") if is_alignment_row(cells) else _classify_row(line, cells)
+    bullet, body = strip_bullet(raw)
+    body = body.lstrip("*_` ")
+    parsed = leading_codes(body)
+    if parsed is None:
+        aligned = split_aligned_row(raw)
+        cell = leading_codes(aligned[0], whole_cell=True) if aligned else None
+        if aligned and cell is not None:
+            codes, rest = cell
+            return _Item(line, "codes", body, codes=codes, description=rest or aligned[1])
+    if parsed is not None:
+        codes, rest = parsed
+        return _Item(line, "codes", clean_inline(body), codes=codes, description=rest or None)
+    found = heading_text(raw)
+    if found is not None:
+        return _Item(line, "heading", text=found[1], level=found[0])
+    text = clean_inline(body)
+    label, sep, after = text.partition(":")
+    if sep and (
+        _GROUP_LINE.match(label)
+        or (
+            not any(c.isdigit() for c in label)
+            and not _label_of(label)
+            and (_MENTIONS_CODES.search(label) or coverage_of(label))
+        )
+    ):
+        listed = leading_codes(after.strip())
+        if listed is not None and not listed[1]:
+            return _Item(line, "codes", text, codes=listed[0], label=label.strip() + ":")
+    aligned = split_aligned_row(raw)
+    if aligned and is_code_label(" ".join(aligned)):
+        return _Item(line, "header", text)
+    return _Item(line, "text", text, bullet=bullet)
+
+
+def _classify_row(line: Line, cells: list[str]) -> _Item:
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    if not filled:
+        return _Item(line, "blank")
+    candidates = filled[:1]
+    if len(filled) >= 2 and is_code_label(filled[0][1]):
+        candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
+    for i, cell in candidates:
+        parsed = leading_codes(cell, whole_cell=True)
+        if parsed is None:
+            continue
+        codes, rest = parsed
+        after = [c for j, c in filled if j > i]
+        description = rest or (after[0] if after else None)
+        return _Item(line, "codes", cell, codes=codes, description=description, pipe=True)
+    joined = " ".join(c for _, c in filled)
+    if len(filled) == 1:
+        return _Item(line, "text", joined, single_cell=True, pipe=True)
+    kind = "header" if is_code_label(joined) else "text"
+    return _Item(line, kind, joined, pipe=True)
+
+
+# --- sections and modes ---------------------------------------------------------------------
+
+
+def _section_mode(heading: str) -> str | None:
+    """`narrative`, `revisions` or `codes` for a known section heading, None if unknown."""
+    if coverage_of(heading) or _label_of(heading) or _GROUP_LINE.match(heading):
+        return None
+    key = heading_key(heading)
+    if pl.REVISION_SECTION.search(key):
+        return "revisions"
+    if pl.NARRATIVE_SECTION.search(key):
+        return "narrative"
+    if pl.STRUCTURAL_SECTION.search(key) or _MENTIONS_CODES.search(heading):
+        return "codes"
+    return None
+
+
+def _section_modes(sections: list[Section]) -> list[str]:
+    """Mode of each section. Unknown sub-headings inherit their parent's mode; in PDFs
+    (unmarked headings, level 0) nesting is unknown, so they inherit too."""
+    modes: list[str] = []
+    mode, mode_level = "codes", 0
+    for s in sections:
+        if s.heading is not None:
+            known = _section_mode(s.heading)
+            if known is not None:
+                mode, mode_level = known, s.level
+            elif s.level and (mode_level == 0 or s.level <= mode_level):
+                mode, mode_level = "codes", s.level
+        modes.append(mode)
+    return modes
+
+
+# --- code grouping --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Group:
+    """A grouping statement in force: its coverage (None when it states none) and text."""
+
+    coverage: str | None
+    text: str
+    level: int
+
+
+def _resolve(
+    outer: _Group | None, inner: _Group | None, heading_decides: bool
+) -> tuple[str, str | None]:
+    """(coverage, coverage_text) for a code under these statements.
+
+    A negative statement at either level wins (a code under "not covered" or "experimental"
+    is never published as covered), except in Medicare where the code section's heading
+    ("... that Support Medical Necessity") outranks the group paragraph beneath it.
+    """
+    stack = [g for g in ((outer, inner) if heading_decides else (inner, outer)) if g]
+    if not heading_decides:
+        for g in stack:
+            if g.coverage in _NEGATIVE:
+                return g.coverage, g.text
+    for g in stack:
+        if g.coverage is not None:
+            return g.coverage, g.text
+    return UNSPECIFIED, stack[0].text if stack else None
+
+
+def _heading_resets(text: str, level: int, outer: _Group | None, raw: str) -> bool:
+    """Whether a heading without coverage ends the grouping statement in force.
+
+    Marked headings nest by level. An unmarked (PDF) heading is taken as a new section,
+    so "Nationally Non-Covered Indications" does not reach the code list two headings on,
+    unless it ends with a colon and so introduces the lines under it."""
+    if _GROUP_HEADING.match(text):
+        return False
+    if is_code_label(text):
+        # "CPT Codes / HCPCS Codes / ICD-10 Codes" opens Aetna's code section;
+        # "CPT®* Codes" is a sub-label inside a coverage group.
+        return _label_systems(text) >= 2
+    key = heading_key(text)
+    if any(
+        p.search(key) for p in (pl.NARRATIVE_SECTION, pl.REVISION_SECTION, pl.STRUCTURAL_SECTION)
+    ):
+        return True
+    if level > 0:
+        return outer is None or outer.level == 0 or level <= outer.level
+    return not raw.rstrip(" *_").endswith(":")
+
+
+def _is_grouping(item: _Item, items: list[_Item], idx: int) -> bool:
+    """Whether a text line is a grouping statement for the code rows that follow it."""
+    text = item.text
+    if len(text) > 600 or is_code_label(text):
+        return False
+    coverage = coverage_of(text)
+    short = len(text) <= 300
+    structural = item.single_cell or text.endswith(":")
+    speaks_of_codes = bool(_MENTIONS_CODES.search(text))
+    if coverage is None:
+        # "Other CPT codes related to the CPB:" ends the group above it.
+        return structural and speaks_of_codes and short
+    if short and (structural or (speaks_of_codes and not text.endswith("."))):
+        return True
+    return _codes_follow(items, idx)
+
+
+def _codes_follow(items: list[_Item], idx: int) -> bool:
+    for item in items[idx + 1 :]:
+        if item.kind in ("blank", "header") or (
+            item.kind == "heading" and is_code_label(item.text)
+        ):
+            continue
+        return item.kind == "codes"
+    return False
+
+
+def _codes_in_statement(sentence: str) -> list[_Code]:
+    """Codes named in a coverage sentence. Bare five-digit numbers count only when the
+    sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
+    keyword = bool(_MENTIONS_CODES.search(sentence))
+    found: list[tuple[int, int, _Code]] = []
+    for m in CODE_RANGE_IN_TEXT.finditer(sentence):
+        found.append((m.start(), m.end(), _Code(m.group(1), m.group(2))))
+    for m in PROCEDURE_CODE_IN_TEXT.finditer(sentence):
+        inside = any(s <= m.start() < e for s, e, _ in found)
+        if not inside and (keyword or not m.group(1).isdigit()):
+            found.append((m.start(), m.end(), _Code(m.group(1))))
+    for m in ICD10_IN_TEXT.finditer(sentence):
+        found.append((m.start(), m.end(), _Code(m.group(1))))
+    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+
+
+def _expand(code: _Code) -> tuple[list[str], bool]:
+    """Codes of a range (its endpoints when long or not expandable); True for a bad range."""
+    first = code.first.upper()
+    if code.last is None:
+        return [first], False
+    last = code.last.upper()
+    systems = (code_system_of(first), code_system_of(last))
+    # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
+    # digits (`C34.10`-`C34.12`), which may name a few codes that do not exist.
+    shape = r"([A-Z]?)(\d+)([A-Z]?)" if systems[0] != "ICD10CM" else r"(.*?)(\d+)()"
+    a = re.fullmatch(shape, first)
+    b = re.fullmatch(shape, last)
+    if systems == ("ICD10CM", "ICD10CM") and not (a and b):
+        return [first, last], False  # `S72.001A-S72.009A`: no numeric tail to count over
+    if not (a and b and systems[0] == systems[1]):
+        return [first, last], True
+    if (a.group(1), a.group(3), len(a.group(2))) != (b.group(1), b.group(3), len(b.group(2))):
+        return [first, last], True
+    lo, hi = int(a.group(2)), int(b.group(2))
+    if lo > hi:
+        return [first, last], True
+    if hi - lo + 1 > MAX_RANGE_EXPANSION:
+        return [first, last], False
+    width = len(a.group(2))
+    return [f"{a.group(1)}{n:0{width}d}{a.group(3)}" for n in range(lo, hi + 1)], False
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every record of one document shares, and where record-level problems go."""
+
+    doc: DocumentText
+    payer_id: str
+    policy_id: str
+    layout: pl.Layout
+    section_starts: list[int]
+    problems: list[Problem]
+
+    def ordinal_at(self, offset: int) -> int | None:
+        if not self.section_starts:
+            return None
+        return max(0, bisect.bisect_right(self.section_starts, offset) - 1)
+
+    def code_rows(
+        self,
+        code: _Code,
+        line: Line,
+        cursor: int,
+        coverages: list[tuple[str, str | None]],
+        description: str | None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Rows for one code or range found in `line` at or after `cursor` (one per code of
+        an expanded range and per coverage), and the cursor past it."""
+        at = line.text.find(code.first, cursor)
+        if at < 0:
+            at = cursor
+        end = at + len(code.first)
+        if code.last is not None:
+            last_at = line.text.find(code.last, end)
+            end = last_at + len(code.last) if last_at >= 0 else end
+        start, stop = line.start + at, line.start + end
+        codes, bad = _expand(code)
+        if bad:
+            self.problems.append(
+                Problem(
+                    STAGE_PARSE,
+                    REASON_BAD_CODE_RANGE,
+                    f"Code range {code.first}-{code.last} cannot be expanded; kept its endpoints.",
+                    {"code_range": f"{code.first}-{code.last}", "char_start": start},
+                )
+            )
+        rows = [
+            {
+                "payer_id": self.payer_id,
+                "policy_id": self.policy_id,
+                "code": one,
+                "code_system": code_system_of(one),
+                "coverage": coverage,
+                "coverage_text": text,
+                "description": description or None,
+                "section_ordinal": self.ordinal_at(start),
+                "char_start": start,
+                "char_end": stop,
+                "page": self.doc.page_at(start),
+            }
+            for one in codes
+            for coverage, text in coverages
+        ]
+        return rows, end
+
+
+def _statement_rows(
+    ctx: _Context, items: list[_Item], modes: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, str | None]]]]:
+    """Rows for codes named in coverage statements ("... (CPT 0581T) is unproven ..."), and
+    the coverage each such code was given, which reference-only code tables (UHC's
+    "Applicable Codes") borrow."""
+    rows: list[dict[str, Any]] = []
+    named: dict[str, list[tuple[str, str | None]]] = {}
+    for item, mode in zip(items, modes, strict=True):
+        if mode != "codes" or item.kind != "text":
+            continue
+        cursor = 0
+        for sentence in _split_sentences(item.text):
+            coverage = coverage_of(sentence)
+            if coverage is None:
+                continue
+            text = clean_inline(sentence)
+            for code in _codes_in_statement(sentence):
+                found, cursor = ctx.code_rows(code, item.line, cursor, [(coverage, text)], None)
+                rows.extend(found)
+                for row in found:
+                    pairs = named.setdefault(row["code"], [])
+                    if (coverage, text) not in pairs:
+                        pairs.append((coverage, text))
+    return rows, named
+
+
+def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> list[dict[str, Any]]:
+    """`policy_codes` rows: codes in tables and lists under the grouping statement in force,
+    plus codes named in coverage statements; one row per (code, coverage)."""
+    candidates, named = _statement_rows(ctx, items, modes)
+    outer: _Group | None = None  # the statement or heading a code list sits under
+    inner: _Group | None = None  # a Medicare "Group N Paragraph" within it
+    paragraph: list[str] | None = None
+    section_level = 0
+    last_rows: list[dict[str, Any]] = []
+
+    def close_paragraph() -> None:
+        nonlocal paragraph, inner
+        if paragraph is not None:
+            text = " ".join(paragraph).strip()
+            if text and not re.fullmatch(r"n/?a\.?", text, re.IGNORECASE):
+                inner = _Group(coverage_of(text), text, section_level)
+            paragraph = None
+
+    for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
+        # Rows of the line just above, which a wrapped PDF descriptor may continue.
+        previous_rows, last_rows = last_rows, []
+        if mode != "codes":
+            if item.kind == "heading":
+                outer = inner = paragraph = None
+                section_level = item.level
+            continue
+        if item.kind == "blank":
+            continue
+        group = _GROUP_LINE.match(item.label or "" if item.kind == "codes" else item.text)
+        if group and group.group("part").lower() == "paragraph":
+            paragraph = [group.group("rest")] if group.group("rest") else []
+            inner = None
+            continue
+        if group or item.kind in ("heading", "header", "codes"):
+            close_paragraph()
+        if group and item.kind != "codes":
+            continue  # "Group 1 Codes:" with the codes on the lines below
+        if item.kind == "heading":
+            coverage = coverage_of(item.text)
+            if coverage is not None:
+                outer, inner = _Group(coverage, item.text, item.level), None
+            elif is_code_label(item.text) and _label_systems(item.text) < 2:
+                pass
+            elif _heading_resets(item.text, item.level, outer, item.line.text):
+                outer = inner = None
+                section_level = item.level
+            elif item.level:
+                section_level = item.level
+            continue
+        if item.kind == "header":
+            continue
+        if item.kind == "text":
+            if paragraph is not None:
+                paragraph.append(item.text)
+            elif _is_grouping(item, items, idx):
+                outer, inner = _Group(coverage_of(item.text), item.text, section_level), None
+            elif item.bullet and outer is not None and coverage_of(item.text) is None:
+                # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
+                coverage, text = _resolve(outer, inner, ctx.layout.heading_decides)
+                cursor = 0
+                for code in _codes_in_statement(item.text):
+                    found, cursor = ctx.code_rows(code, item.line, cursor, [(coverage, text)], None)
+                    candidates.extend(found)
+                    for row in found:
+                        if coverage != UNSPECIFIED:
+                            named.setdefault(row["code"], []).append((coverage, text))
+            elif previous_rows and not item.pipe and item.text[:1].islower():
+                # A PDF descriptor wrapped onto the next line.
+                for row in previous_rows:
+                    row["description"] = f"{row['description'] or ''} {item.text}".strip()
+                last_rows = previous_rows
+            continue
+        # a code row
+        if item.label and not group and not is_code_label(item.label):
+            outer, inner = _Group(coverage_of(item.label), item.label, section_level), None
+        coverage, text = _resolve(outer, inner, ctx.layout.heading_decides)
+        rows: list[dict[str, Any]] = []
+        cursor = 0
+        for code in item.codes:
+            first = _expand(code)[0][0]
+            coverages = named[first] if coverage == UNSPECIFIED and first in named else None
+            found, cursor = ctx.code_rows(
+                code, item.line, cursor, coverages or [(coverage, text)], item.description
+            )
+            rows.extend(found)
+        candidates.extend(rows)
+        last_rows = [] if item.pipe else rows
+    return _dedupe_codes(candidates)
+
+
+def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in sorted(candidates, key=lambda r: r["char_start"]):
+        kept = rows.setdefault((row["code"], row["coverage"]), row)
+        if kept is not row and kept["description"] is None and row["description"]:
+            kept["description"] = row["description"]
+    return list(rows.values())
+
+
+def _date_cell(cell: str) -> date | None:
+    """The date when a cell holds nothing but a date (`02/01/2026`, `01/2026`)."""
+    found = find_dates(cell)
+    if len(found) != 1:
+        return None
+    when, start, end = found[0]
+    rest = cell[:start] + cell[end:]
+    return when if not re.search(r"[A-Za-z0-9]", rest) else None
+
+
+def _leading_date(text: str) -> tuple[date, str] | None:
+    """(date, rest) for a line that starts with a date ("02/01/2026: Revised ...")."""
+    m = DATE_IN_TEXT.match(text)
+    found = find_dates(m.group()) if m else []
+    return (found[0][0], text[m.end() :].strip(" \t:-–—|")) if m and found else None
+
+
+def _revision_rows(ctx: _Context, lines: list[Line], modes: list[str]) -> list[dict[str, Any]]:
+    """Dated rows of revision-history sections: table rows (date in any column), aligned
+    PDF rows, or lines starting with a date; undated lines continue the row above."""
+    rows: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    parts: list[str] = []
+
+    def close() -> None:
+        nonlocal current, parts
+        if current is not None:
+            current["summary"] = " ".join(p for p in parts if p).strip() or None
+            rows.append(current)
+        current, parts = None, []
+
+    def start(when: date, line: Line) -> dict[str, Any]:
+        close()
+        return {
+            "payer_id": ctx.payer_id,
+            "policy_id": ctx.policy_id,
+            "revision_date": when,
+            "summary": None,
+            "section_ordinal": ctx.ordinal_at(line.start),
+            "char_start": line.start,
+            "char_end": line.end,
+        }
+
+    for line, mode in zip(lines, modes, strict=True):
+        raw = line.text
+        if mode != "revisions":
+            close()
+            continue
+        if not raw.strip():
+            close()  # a paragraph after the history ("Physicians should check ...")
+            continue
+        cells = split_pipe_row(raw)
+        if cells is None and heading_text(raw) is not None:
+            close()
+            continue
+        if cells is not None and is_alignment_row(cells):
+            continue
+        if cells is None:
+            aligned = split_aligned_row(raw)
+            if aligned and any(_date_cell(c) for c in aligned):
+                cells = aligned
+        if cells is not None:
+            filled = [c for c in cells if c]
+            if any(_row_label(c) for c in filled):
+                continue  # a header field ("| Last Review | 02/14/2026 |"), not a revision
+            dated = [(i, d) for i, c in enumerate(cells) if c and (d := _date_cell(c))]
+            if dated:
+                at, when = dated[0]
+                current = start(when, line)
+                parts = ["; ".join(c for i, c in enumerate(cells) if c and i != at)]
+            elif current is not None:
+                parts.append("; ".join(filled))
+                current["char_end"] = line.end
+            continue
+        text = clean_inline(strip_bullet(raw)[1])
+        lead = _leading_date(text)
+        if lead:
+            current = start(lead[0], line)
+            parts = [lead[1]]
+        elif current is not None:
+            parts.append(text)
+            current["char_end"] = line.end
+    close()
+    unique: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for row in rows:
+        unique.setdefault((row["revision_date"], row["summary"]), row)
+    return list(unique.values())
+
+
+_DOC_TYPE_HEADING = re.compile(
+    r"\b(?:medical|clinical|coverage|payment|reimbursement)\s+polic(?:y|ies)\b"
+    r"|\bpolicy\s+(?:bulletins?|guidelines?)\b|\bcoverage\s+(?:determination|article)\b"
+    r"|^billing\s+and\s+coding(?:\s+article)?$",
+    re.IGNORECASE,
+)
+
+
+def _is_payer_name(text: str) -> bool:
+    """A heading that only names the payer ("Humana", "UnitedHealthcare® Commercial")."""
+    mentions = payer_registry().find(text)
+    rest = text
+    for m in reversed(mentions):
+        rest = rest[: m.start] + rest[m.end :]
+    return bool(mentions) and len(re.findall(r"[A-Za-z]{2,}", rest)) <= 1
+
+
+def _title_of(lines: list[Line], modes: list[str], found: list[_Found]) -> str | None:
+    """A labelled title, else the first heading that is not a section, a label or the
+    document type ("Cigna Medical Coverage Policy"), preferring `# Title`, else the first
+    plain line."""
+    for f in found:
+        if f.label.field == pl.TITLE and f.value:
+            return clean_inline(f.value)
+    candidates: list[tuple[int, str]] = []
+    first_line: str | None = None
+    for line, mode in zip(lines, modes, strict=True):
+        if line.start > HEADER_CHARS:
+            break
+        if mode == "narrative" or not line.text.strip() or split_pipe_row(line.text):
+            continue
+        if _labels_in(line.text, 0):
+            continue
+        if first_line is None:
+            first_line = clean_inline(strip_bullet(line.text)[1].lstrip("#"))
+        h = heading_text(line.text)
+        if h is None:
+            continue
+        level, text = h
+        if (
+            _is_payer_name(text)
+            or _section_mode(text) is not None
+            or coverage_of(text)
+            or _DOC_TYPE_HEADING.search(text)
+            or is_code_label(text)
+            or _GROUP_LINE.match(text)
+            or _GROUP_HEADING.match(text)
+        ):
+            continue
+        candidates.append((level, text))
+    for level, text in candidates:
+        if level == 1:
+            return text
+    return candidates[0][1] if candidates else first_line
+
+
+_POLICY_TYPE_WORDS = (
+    (
+        re.compile(r"\bmedical\s+coverage\s+polic(?:y|ies)\b", re.IGNORECASE),
+        "medical_coverage_policy",
+    ),
+    (re.compile(r"\bmedical\s+polic(?:y|ies)\b", re.IGNORECASE), "medical_policy"),
+)
+
+
+def _generic_policy_type(head: str) -> str:
+    """A payer without its own layout: the type its header names, else `policy`."""
+    for pattern, kind in _POLICY_TYPE_WORDS:
+        if pattern.search(head):
+            return kind
+    return pl.GENERIC.policy_type
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def _header_fields(
+    doc: DocumentText, layout: pl.Layout, found: list[_Found], source_path: str
+) -> tuple[dict[str, Any], tuple[int, int] | None, str, list[Problem]]:
+    """Policy number (with its span), dates and policy type from the labelled values; the
+    first value of each field wins (headers come before footers and tables)."""
+    fields: dict[str, Any] = {}
+    id_span: tuple[int, int] | None = None
+    policy_type = layout.policy_type
+    problems: list[Problem] = []
+    for f in found:
+        name = layout.fields.get(f.label.text, f.label.field)
+        if name in fields or name in (pl.IGNORE, pl.TITLE):
+            continue
+        if name == pl.POLICY_ID:
+            token = _policy_id_of(f.value)
+            if token is None:
+                continue
+            at = f.value.find(token)
+            fields[name] = token
+            id_span = (f.start + at, f.start + at + len(token))
+            policy_type = f.label.policy_type or policy_type
+        elif (parsed := find_dates(f.value)) or _NOT_AVAILABLE.match(f.value.strip(" .")):
+            if parsed:
+                fields[name] = parsed[0][0]
+        else:
+            problems.append(
+                Problem(
+                    STAGE_PARSE,
+                    REASON_UNPARSED_DATE,
+                    f"{f.label.text} value {f.value!r} in {source_path} is not a date.",
+                    {"label": f.label.text, "value": f.value, "char_start": f.start},
+                )
+            )
+    if pl.POLICY_ID not in fields:
+        head = doc.text[:HEADER_CHARS]
+        for pattern, kind in layout.fallback_id:
+            m = pattern.search(head)
+            if m:
+                fields[pl.POLICY_ID] = m.group(1)
+                id_span = (m.start(1), m.end(1))
+                policy_type = kind or policy_type
+                break
+    return fields, id_span, policy_type, problems
+
+
+def extract_payer_policy(
+    doc: DocumentText, *, source_path: str, payer_hint: str | None
+) -> Extraction:
+    """Parse one payer policy document into its policy, code and revision records.
+
+    `payer_hint` is the sources folder name when it is a registry id. Whole-document
+    failures (`unknown_payer`, `no_policy_id`) come back as problems with no policy
+    records; record-level oddities (`unparsed_date`, `bad_code_range`) as problems with a
+    record. `source_path` only appears in messages.
+    """
+    ex = Extraction(doc_kind=DOC_KIND_PAYER_POLICY)
+    sections = split_sections(doc)
+    ex.records["document_sections"] = [s.row() for s in sections]
+    for dataset in ("payer_policies", "policy_codes", "policy_revisions"):
+        ex.records[dataset] = []
+    section_modes = _section_modes(sections)
+    starts = [s.char_start for s in sections]
+    lines = list(iter_lines(doc.text))
+    modes = []
+    for line in lines:
+        at = bisect.bisect_right(starts, line.start) - 1
+        modes.append(section_modes[at] if at >= 0 else "codes")
+
+    payer_id = detect_payer(doc.text, payer_hint)
+    layout = pl.layout_for(payer_id)
+    found = _header_values(lines, modes)
+    fields, id_span, policy_type, problems = _header_fields(doc, layout, found, source_path)
+    if policy_type == pl.GENERIC.policy_type:
+        policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
+    title = _title_of(lines, modes, found)
+    policy_id: str | None = fields.get(pl.POLICY_ID)
+    version_date = next((fields[f] for f in layout.version_fields if f in fields), None)
+    ex.document = {
+        "title": title,
+        "payer_id": payer_id,
+        "policy_id": policy_id,
+        "primary_code": None,
+        "effective_date": fields.get(pl.EFFECTIVE),
+        "series_key": f"payer_policy:{payer_id}:{policy_id}" if payer_id and policy_id else None,
+        "version_date": version_date,
+    }
+    if payer_id is None:
+        ex.problems.append(
+            Problem(
+                STAGE_PARSE,
+                REASON_UNKNOWN_PAYER,
+                f"Cannot tell which payer issued {source_path}: it is not in a payer folder "
+                "and its header names no payer, or several.",
+            )
+        )
+    if policy_id is None:
+        ex.problems.append(
+            Problem(STAGE_PARSE, REASON_NO_POLICY_ID, f"No policy number found in {source_path}.")
+        )
+    if payer_id is None or policy_id is None or id_span is None:
+        return ex
+
+    ctx = _Context(doc, payer_id, policy_id, layout, starts, problems)
+    ex.records["payer_policies"] = [
+        {
+            "payer_id": payer_id,
+            "policy_id": policy_id,
+            "title": title,
+            "policy_type": policy_type,
+            "effective_date": fields.get(pl.EFFECTIVE),
+            "original_effective_date": fields.get(pl.ORIGINAL),
+            "last_reviewed_date": fields.get(pl.LAST_REVIEWED),
+            "next_review_date": fields.get(pl.NEXT_REVIEW),
+            "version_date": version_date,
+            "section_ordinal": ctx.ordinal_at(id_span[0]),
+            "char_start": id_span[0],
+            "char_end": id_span[1],
+        }
+    ]
+    items = [_classify(line) for line in lines]
+    ex.records["policy_codes"] = _policy_code_rows(ctx, items, modes)
+    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes)
+    ex.problems.extend(problems)
+    return ex

@@ -1,0 +1,220 @@
+"""The per-run change report: what one run changed in the change log, as Markdown grouped by
+payer then code (code reports by code), each change naming its old and new source file.
+Written to `<output>/reports/<run_id>.md` and shown as a Prefect artifact by the flow."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import defaultdict
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from deltalake import DeltaTable
+
+from flows.history import IDENTITY
+from flows.publish import TableStore
+from schemas import CHANGE_LOG, DOCUMENTS
+
+SHORT = 12
+#: Columns whose difference makes a kept change-log row "revised" (same identity, new text).
+VALUES = ("change_type", "old_value", "new_value", "effective_date")
+
+
+def _log_at(store: TableStore, version: int) -> list[dict[str, Any]]:
+    if version < 0:
+        return []
+    return (
+        DeltaTable(str(store.path(CHANGE_LOG.name)), version=version).to_pyarrow_table().to_pylist()
+    )
+
+
+def run_changes(
+    store: TableStore, run_id: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], int | None]:
+    """The change-log rows run `run_id` wrote: (new rows, revised rows, withdrawn rows, the
+    change_log version after the run). Read from the Delta versions the run committed, so a
+    report of an old run is the same today as on the day it ran."""
+    table = store.table(CHANGE_LOG.name)
+    if table is None:
+        return [], [], [], None
+    committed = sorted(h["version"] for h in table.history() if h.get("run_id") == run_id)
+    if not committed:
+        return [], [], [], None
+    after_version = committed[-1]
+    after = _log_at(store, after_version)
+    before = {tuple(r[c] for c in IDENTITY): r for r in _log_at(store, committed[0] - 1)}
+    after_ids = {tuple(r[c] for c in IDENTITY) for r in after}
+    new, revised = [], []
+    for row in after:
+        old = before.get(tuple(row[c] for c in IDENTITY))
+        if old is None:
+            if row["run_id"] == run_id:
+                new.append(row)
+        elif any(old[c] != row[c] for c in VALUES):
+            revised.append({**row, "previous": old})
+    withdrawn = [r for key, r in before.items() if key not in after_ids]
+    return new, revised, withdrawn, after_version
+
+
+def change_report_markdown(store: TableStore, run_id: str) -> str | None:
+    """The change report of run `run_id` as Markdown, or None when it changed nothing."""
+    new, revised, withdrawn, version = run_changes(store, run_id)
+    if not (new or revised or withdrawn):
+        return None
+    docs = {
+        d["doc_id"]: d["source_path"]
+        for d in store.read(DOCUMENTS.name, ["doc_id", "source_path"]).to_pylist()
+    }
+    series = {r["series_key"] for r in [*new, *revised, *withdrawn]}
+    first = min((r["detected_at"] for r in new), default=None)
+    detected = first.astimezone(UTC).isoformat(timespec="seconds") if first else None
+    lines = [
+        f"# Change report: run `{run_id}`",
+        "",
+        f"{len(new)} new change(s) in {len(series)} series"
+        + (f", {len(revised)} revised" if revised else "")
+        + (f", {len(withdrawn)} withdrawn (a version slotted in between)" if withdrawn else "")
+        + (
+            f"; detected {detected.astimezone(UTC).isoformat(timespec='seconds')}"
+            if detected
+            else ""
+        )
+        + f"; change_log version {version}.",
+    ]
+    for title, rows in (
+        ("New changes", new),
+        ("Revised changes", revised),
+        ("Withdrawn changes", withdrawn),
+    ):
+        if rows:
+            lines += ["", f"## {title}", *_grouped(rows, docs)]
+    return "\n".join(lines) + "\n"
+
+
+def _grouped(rows: list[dict[str, Any]], docs: dict[str, str]) -> list[str]:
+    policies: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        kind, _, rest = row["series_key"].partition(":")
+        if kind == "payer_policy":
+            payer, _, policy = rest.partition(":")
+            group = row["entity_key"] if row["entity"] == "policy_code" else f"policy {policy}"
+            policies[payer][group].append(row)
+        else:
+            reports[rest].append(row)
+    lines: list[str] = []
+    if policies:
+        lines += ["", "### Payer policies"]
+        for payer in sorted(policies):
+            lines += ["", f"#### {payer}"]
+            for group in sorted(policies[payer], key=lambda g: (g.startswith("policy "), g)):
+                lines += ["", f"**{_escape(group)}**", ""]
+                lines += [_item(r, docs) for r in _ordered(policies[payer][group])]
+    if reports:
+        lines += ["", "### Code reports"]
+        for code in sorted(reports):
+            lines += ["", f"#### {_escape(code)}", ""]
+            lines += [_item(r, docs) for r in _ordered(reports[code])]
+    return lines
+
+
+def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(
+        rows,
+        key=lambda r: (
+            r["series_key"],
+            r["effective_date"] is None,
+            r["effective_date"] or "",
+            r["entity"],
+            r["entity_key"],
+            r["field"],
+            r["new_doc_id"] or "",
+        ),
+    )
+
+
+def _item(row: dict[str, Any], docs: dict[str, str]) -> str:
+    policy = row["series_key"].split(":", 2)[2] if row["series_key"].count(":") >= 2 else None
+    what = f"{row['entity']} {_code(row['entity_key'])}"
+    if row["field"] != "*":
+        what += f" {row['field']}"
+    text = f"- {what} **{row['change_type']}**"
+    if row["change_type"] == "modified":
+        text += f": {_value(row['old_value'])} → {_value(row['new_value'])}"
+    elif row["change_type"] == "added" and row["new_value"] is not None:
+        text += f": {_value(row['new_value'])}"
+    elif row["change_type"] == "removed" and row["old_value"] is not None:
+        text += f": {_value(row['old_value'])}"
+    context = []
+    if policy and row["entity"] != "policy":
+        context.append(f"policy {_code(policy)}")
+    if row["effective_date"] is not None:
+        context.append(f"effective {row['effective_date'].isoformat()}")
+    if context:
+        text += f" ({', '.join(context)})"
+    previous = row.get("previous")
+    if previous is not None:
+        text += (
+            f"; previously {previous['change_type']}: {_value(previous['old_value'])} → "
+            f"{_value(previous['new_value'])}"
+        )
+    text += "\n  - old: " + _source(row["old_doc_id"], docs)
+    text += "\n  - new: " + _source(row["new_doc_id"], docs)
+    return text
+
+
+def _source(doc_id: str | None, docs: dict[str, str]) -> str:
+    if doc_id is None:
+        return "none (first version)"
+    path = docs.get(doc_id)
+    where = _code(path) if path else "(not in documents)"
+    return f"{where} (doc {_code(doc_id[:SHORT])})"
+
+
+def _value(value: str | None) -> str:
+    return "_none_" if value is None else _code(value)
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span on one line, fenced past any backticks inside it."""
+    text = " ".join(str(text).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))
+
+
+def report_path(store: TableStore, run_id: str, reports_dir: str | Path) -> Path:
+    """Where run `run_id`'s report goes: `reports_dir` (relative to the output folder)."""
+    folder = Path(reports_dir)
+    if not folder.is_absolute():
+        folder = store.output / folder
+    return folder / f"{run_id}.md"
+
+
+def write_change_report(
+    store: TableStore, run_id: str, reports_dir: str | Path = "reports"
+) -> Path | None:
+    """Write `<reports_dir>/<run_id>.md` (atomically); None, and nothing written, when the
+    run changed nothing, so a rerun over unchanged sources leaves the folder as it was."""
+    markdown = change_report_markdown(store, run_id)
+    if markdown is None:
+        return None
+    path = report_path(store, run_id, reports_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{run_id}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(markdown)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
