@@ -159,10 +159,13 @@ def _change(
     }
 
 
-def _records_of(store: TableStore, kind: str, doc_ids: list[str]) -> dict[str, dict[str, list]]:
+def records_of(store: TableStore, doc_ids: list[str]) -> dict[str, dict[str, list]]:
+    """Records of every compared dataset for `doc_ids`, grouped by doc_id; each table is
+    read once, whatever the number of series."""
     by_doc: dict[str, dict[str, list]] = {d: defaultdict(list) for d in doc_ids}
-    value_set = pyarrow.array(doc_ids, pyarrow.string())
-    for dataset, *_ in COMPARED.get(kind, []):
+    value_set = pyarrow.array(sorted(doc_ids), pyarrow.string())
+    datasets = {dataset for compared in COMPARED.values() for dataset, *_ in compared}
+    for dataset in sorted(datasets):
         table = store.read(dataset)
         table = table.filter(pc.is_in(table.column("doc_id"), value_set=value_set))
         for row in table.to_pylist():
@@ -175,9 +178,11 @@ def change_log_for(
 ) -> list[dict[str, Any]]:
     """The full change log of each series, from all its published versions."""
     rows: list[dict[str, Any]] = []
-    for series_key, versions in sorted(series_versions(store, series).items()):
+    versions_by_series = series_versions(store, series)
+    doc_ids = [v["doc_id"] for versions in versions_by_series.values() for v in versions]
+    records = records_of(store, doc_ids)
+    for series_key, versions in sorted(versions_by_series.items()):
         kind = versions[0]["doc_kind"]
-        records = _records_of(store, kind, [v["doc_id"] for v in versions])
         previous: dict[str, Any] | None = None
         for version in versions:
             old = records[previous["doc_id"]] if previous else None

@@ -81,7 +81,10 @@ def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[R
             if _ignored(rel):
                 continue
             outcome = _inspect(full, rel, root, limits)
-            (found if isinstance(outcome, SourceFile) else refused).append(outcome)
+            if isinstance(outcome, SourceFile):
+                found.append(outcome)
+            else:
+                refused.append(outcome)
     found.sort(key=lambda f: f.source_path)
     refused.sort(key=lambda r: r.source_path)
     return found, refused

@@ -83,11 +83,14 @@ def policy_pipeline(
     )
     results = []
     done = 0
-    for i, batch in enumerate(plan.batches(run.settings.batch_size)):
-        results.append(extract_task(run, batch, i, plan))
-        done += len(batch)
-        if _progress is not None:
-            _progress(done, len(plan.to_extract))
+    try:
+        for i, batch in enumerate(plan.batches(run.settings.batch_size)):
+            results.append(extract_task(run, batch, i, plan))
+            done += len(batch)
+            if _progress is not None:
+                _progress(done, len(plan.to_extract))
+    finally:
+        run.close()
     summary = publish_task(run, plan, results)
     report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
     if report is not None:

@@ -4,6 +4,7 @@ tests can call them directly to measure orchestration overhead."""
 
 from __future__ import annotations
 
+import multiprocessing
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -107,6 +108,7 @@ class PipelineRun:
         self.run_id = new_run_id(self.started_at)
         self.flow_run_id = flow_run_id
         self.parser_version = parser_version()
+        self._pool: ProcessPoolExecutor | None = None
 
     # --- plan --------------------------------------------------------------------------
 
@@ -188,13 +190,26 @@ class PipelineRun:
         workers = self.settings.workers
         if workers > 1 and len(batch) >= POOL_THRESHOLD:
             chunk = max(16, len(batch) // (workers * 4))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                docs = list(
-                    pool.map(_extract_one, batch, [self.limits] * len(batch), chunksize=chunk)
-                )
+            pool = self._worker_pool()
+            docs = list(pool.map(_extract_one, batch, [self.limits] * len(batch), chunksize=chunk))
         else:
             docs = [extract_file(f, self.limits) for f in batch]
         return self._validate(docs, known_first_seen)
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        """One pool per run, reused by every batch. Workers come from a fork server (not
+        a fork of this multi-threaded process) with the extractors preloaded."""
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["flows.extract"])
+            self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker pool, if one was started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _validate(
         self, docs: list[ExtractedDocument], known_first_seen: dict[str, datetime]
@@ -387,11 +402,14 @@ def run_pipeline(
     plan = run.plan()
     results = []
     done = 0
-    for batch in plan.batches(settings.batch_size):
-        results.append(run.extract_batch(batch, plan.known_first_seen))
-        done += len(batch)
-        if progress:
-            progress(done, len(plan.to_extract))
+    try:
+        for batch in plan.batches(settings.batch_size):
+            results.append(run.extract_batch(batch, plan.known_first_seen))
+            done += len(batch)
+            if progress:
+                progress(done, len(plan.to_extract))
+    finally:
+        run.close()
     summary = run.publish(plan, results)
     write_change_report(run.store, summary.run_id, settings.reports_dir)
     return summary

@@ -41,9 +41,14 @@ def clean_inline(value: str) -> str:
     return " ".join(_EMPHASIS.sub("", value).split())
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+(.*)$")
+_WORDS = re.compile(r"[a-z0-9]+")
+_CELL_GAP = re.compile(r"\t+|\s{2,}")
+
+
 def strip_bullet(line: str) -> tuple[bool, str]:
     """Return (is_list_item, text without its bullet or number marker)."""
-    m = re.match(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+(.*)$", line)
+    m = _BULLET.match(line)
     if m:
         return True, m.group(1).strip()
     return False, line.strip()
@@ -72,6 +77,11 @@ def heading_text(line: str) -> tuple[int, str] | None:
     sentence punctuation, and be Title Case or ALL CAPS, optionally with a trailing colon
     or wrapped in `**`. Level 0 means "unmarked" (the caller decides the nesting).
     """
+    stripped = line.strip()
+    if not stripped.startswith("#") and (
+        len(stripped) > 120 or "|" in stripped or stripped[-1] in ".;,!?"
+    ):
+        return None  # fast path: paragraphs, sentences and table rows are never headings
     m = _MD_HEADING.match(line)
     if m:
         text = clean_inline(m.group(2)).rstrip(":").strip()
@@ -102,7 +112,7 @@ def heading_text(line: str) -> tuple[int, str] | None:
 def heading_key(heading: str) -> str:
     """Normalise a heading for lookup: lower case, letters and digits only, `&` as `and`."""
     h = heading.lower().replace("&", " and ")
-    return " ".join(re.findall(r"[a-z0-9]+", h))
+    return " ".join(_WORDS.findall(h))
 
 
 # --- label: value ------------------------------------------------------------------------
@@ -154,7 +164,7 @@ def is_alignment_row(cells: list[str]) -> bool:
 
 def split_aligned_row(line: str) -> list[str] | None:
     """Split a whitespace-aligned row (cells separated by 2+ spaces or tabs), as PDFs give."""
-    cells = [c.strip() for c in re.split(r"\t+|\s{2,}", line.strip()) if c.strip()]
+    cells = [c.strip() for c in _CELL_GAP.split(line.strip()) if c.strip()]
     return cells if len(cells) >= 2 else None
 
 

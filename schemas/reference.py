@@ -27,6 +27,7 @@ class PayerRegistry:
 
     def __init__(self, rows: list[tuple[str, str, list[str]]]) -> None:
         self.names: dict[str, str] = {}
+        self._resolved: dict[str, str | None] = {}
         self._by_alias: dict[str, str] = {}
         exact: list[str] = []
         folded: list[str] = []
@@ -60,6 +61,14 @@ class PayerRegistry:
 
     def resolve(self, name: str) -> str | None:
         """The payer id for a name as written, or None when it is not in the registry."""
+        if name in self._resolved:
+            return self._resolved[name]
+        if len(self._resolved) > 10_000:
+            self._resolved.clear()  # bound the memo on adversarial input
+        self._resolved[name] = found = self._resolve(name)
+        return found
+
+    def _resolve(self, name: str) -> str | None:
         folded = self._fold(name)
         if folded in self._by_alias:
             return self._by_alias[folded]

@@ -122,6 +122,10 @@ def _role(section: Section) -> str | None:
     return SECTION_ROLES.get(section.key)
 
 
+_NOT_AVAILABLE_LINE = re.compile(r"data not available in the input\.?", re.IGNORECASE)
+_LABEL_HINT = re.compile(r"service|setting", re.IGNORECASE)
+
+
 class _Locator:
     """Maps character offsets to the section that holds them."""
 
@@ -145,10 +149,10 @@ class _Locator:
 def extract_code_report(doc: DocumentText) -> Extraction:
     """Extract the code report datasets from `doc`; never raises on odd text."""
     out = Extraction(doc_kind=DOC_KIND_CODE_REPORT)
-    sections = split_sections(doc)
+    lines = list(iter_lines(doc.text))
+    sections = split_sections(doc, lines)
     out.records["document_sections"] = [s.row() for s in sections]
     where = _Locator(sections)
-    lines = list(iter_lines(doc.text))
 
     code, title, title_line = _find_title(lines)
     if code is None:
@@ -180,6 +184,8 @@ def extract_code_report(doc: DocumentText) -> Extraction:
         **where.provenance(title_line.start, title_line.end),
     }
     for i, line in enumerate(lines):
+        if not _LABEL_HINT.search(line.text):
+            continue  # cheap filter: label_value is the costly part
         found = label_value(line.text)
         if not found or not found[1]:
             continue
@@ -235,7 +241,13 @@ def _extract_payers(
 ) -> None:
     registry = payer_registry()
     rows: dict[str, dict[str, Any]] = {}
-    m = PAYER_LIST.search(text)
+    # The payer sentence sits in the summary: search its section first, not the whole text.
+    summary = next((s for s in sections if _role(s) == "summary"), None)
+    m = None
+    if summary is not None:
+        m = PAYER_LIST.search(text, summary.char_start, summary.char_end + 1)
+    if m is None:
+        m = PAYER_LIST.search(text)
     if m:
         offset = m.start("list")
         pos = 0
@@ -335,12 +347,16 @@ def _extract_modifiers(
     rows: list[dict[str, Any]] = []
     for section in sections:
         header: list[str] | None = None
+        is_modifier_section = _role(section) == "modifiers"
         for line in section.lines:
+            if "|" not in line.text:
+                header = None
+                if is_modifier_section:
+                    _modifier_from_list_item(rows, code, line, where)
+                continue
             cells = split_pipe_row(line.text)
             if cells is None:
                 header = None
-                if _role(section) == "modifiers":
-                    _modifier_from_list_item(rows, code, line, where)
                 continue
             if is_alignment_row(cells):
                 continue
@@ -516,7 +532,7 @@ def _extract_documentation(out: Extraction, code: str, section: Section, where: 
             continue
         _, element = strip_bullet(line.text)
         element = clean_inline(element)
-        if not element or re.fullmatch(r"data not available in the input\.?", element, re.I):
+        if not element or _NOT_AVAILABLE_LINE.fullmatch(element):
             continue
         ordinal += 1
         out.add(

@@ -27,10 +27,10 @@ class Section:
     char_start: int
     char_end: int
     page: int | None
+    key: str = ""  # the heading normalised by heading_key, computed once
 
-    @property
-    def key(self) -> str:
-        return heading_key(self.heading or "")
+    def __post_init__(self) -> None:
+        self.key = heading_key(self.heading or "")
 
     @property
     def body(self) -> str:
@@ -49,11 +49,14 @@ class Section:
         }
 
 
-def split_sections(doc: DocumentText) -> list[Section]:
-    """Sections of `doc` in order; the preamble is kept only when it has text."""
+def split_sections(doc: DocumentText, lines: list[Line] | None = None) -> list[Section]:
+    """Sections of `doc` in order; the preamble is kept only when it has text.
+
+    `lines` are the document's lines when the caller has them already (saves a pass).
+    """
     sections: list[Section] = []
     current = Section(0, None, 0, [], 0, 0, doc.page_at(0))
-    for line in iter_lines(doc.text):
+    for line in lines if lines is not None else iter_lines(doc.text):
         found = heading_text(line.text) if line.text.strip() else None
         if found is not None:
             if current.heading is not None or current.body:
