@@ -17,7 +17,7 @@ import pyarrow
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from flows.history import _records_of, diff_versions, version_order_key
+from flows.history import diff_versions, records_of, version_order_key
 from flows.publish import TableStore
 from schemas import CHANGE_LOG, DATASETS, DOCUMENTS, FILE_EVENTS, RUNS
 
@@ -148,8 +148,10 @@ def _published_series(docs: Iterable[dict[str, Any]]) -> dict[str, list[dict[str
 
 
 def in_force_from(doc: dict[str, Any]) -> date:
-    """The day a version counts from: its version date, else the day we first saw it."""
-    return doc.get("version_date") or doc["first_seen_at"].astimezone(UTC).date()
+    """The day a version counts from: its version date (else effective date, as in
+    flows.history.version_order_key), else the day we first saw it."""
+    stated = doc.get("version_date") or doc.get("effective_date")
+    return stated or doc["first_seen_at"].astimezone(UTC).date()
 
 
 def _rows_of(store: TableStore, dataset: str, doc_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -474,7 +476,7 @@ def diff(store: TableStore, old_doc_id: str, new_doc_id: str) -> DocumentDiff:
             f"cannot compare a {old['doc_kind'] or 'unknown'} document with a "
             f"{new['doc_kind'] or 'unknown'} one"
         )
-    records = _records_of(store, old["doc_kind"], [old["doc_id"], new["doc_id"]])
+    records = records_of(store, [old["doc_id"], new["doc_id"]])
     rows = diff_versions(old["doc_kind"], records[old["doc_id"]], records[new["doc_id"]])
     return DocumentDiff(old, new, _table(rows, DIFF_SCHEMA))
 

@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import pyarrow
 import typer
 from rich.console import Console
@@ -237,8 +236,6 @@ def _audit_errors() -> Iterator[None]:
     except AuditError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
-    except (typer.Exit, typer.Abort, click.exceptions.ClickException):
-        raise
     except Exception as exc:
         console.print(f"[red]failed:[/] {type(exc).__name__}: {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -287,6 +284,8 @@ def _print_json(value: object) -> None:
 
 #: doc ids shown in full are 64 characters; 12 identify a document in a table for people.
 _SHORT_ID = 12
+#: Longer values are cut in the table view (csv and json carry them whole).
+_MAX_CELL = 60
 
 
 def _print_table(table: pyarrow.Table, title: str, columns: list[str] | None = None) -> None:
@@ -300,6 +299,8 @@ def _print_table(table: pyarrow.Table, title: str, columns: list[str] | None = N
             text = _cell(row[column], short=True)
             if column.endswith("doc_id") and len(text) == 64:
                 text = text[:_SHORT_ID]
+            elif len(text) > _MAX_CELL:
+                text = text[: _MAX_CELL - 1] + "…"
             cells.append(Text(text))
         view.add_row(*cells)
     out.print(view)
@@ -423,7 +424,6 @@ def as_of(
         date,
         typer.Argument(
             parser=_parse_date,
-            metavar="DATE",
             help="Date of service (ISO, YYYY-MM-DD): the versions in force on that day.",
             show_default=False,
         ),
@@ -436,8 +436,8 @@ def as_of(
 ) -> None:
     """Show what payer policies and code reports said for a date of service.
 
-    For each series, the latest version in force on DATE (its version date, else the day
-    we first saw it); with --known-at, as the tables stood after that run.
+    For each series, the latest version in force on DATE_OF_SERVICE (its version date,
+    else the day we first saw it); with --known-at, as the tables stood after that run.
 
     Example: policy-etl as-of 2026-03-01 --payer aetna --code 0581T
     """

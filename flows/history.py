@@ -56,15 +56,34 @@ COMPARED: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
         ("policy_codes", "policy_code", ("code",), ("coverage",)),
     ],
 }
-#: Change-log identity: a recomputed row with this key keeps its first run_id/detected_at.
-IDENTITY = ("series_key", "old_doc_id", "new_doc_id", "entity", "entity_key", "field")
+#: A recomputed change-log row equal on all of these keeps its first run_id/detected_at;
+#: a row whose values changed (e.g. after a parser upgrade) is a new detection.
+IDENTITY = (
+    "series_key",
+    "old_doc_id",
+    "new_doc_id",
+    "entity",
+    "entity_key",
+    "field",
+    "change_type",
+    "old_value",
+    "new_value",
+)
 
 
 def version_order_key(doc: dict[str, Any]) -> tuple[Any, ...]:
     """Versions sort by version date (effective date, else last review; see DESIGN.md),
-    then by when we first saw them; undated versions sort by first_seen_at alone, last."""
+    then by when we first saw them; undated versions sort by first_seen_at alone, last.
+    Versions first seen in the same run fall back to their path (`..._v1` before `..._v2`),
+    then to doc_id, so the order never depends on the order files were read."""
     version = doc.get("version_date") or doc.get("effective_date")
-    return (version is None, version or date.min, doc["first_seen_at"], doc["doc_id"])
+    return (
+        version is None,
+        version or date.min,
+        doc["first_seen_at"],
+        doc.get("source_path") or "",
+        doc["doc_id"],
+    )
 
 
 def series_versions(store: TableStore, series: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
@@ -125,9 +144,13 @@ def diff_versions(
             if key not in before:
                 if old is None and entity not in ("policy", "code_report"):
                     continue  # a first version is one `added` row, not one per record
-                changes.append(_change(entity, key, "*", "added", None, _summary(after[key])))
+                changes.append(
+                    _change(entity, key, "*", "added", None, _summary(after[key]) or key)
+                )
             elif key not in after:
-                changes.append(_change(entity, key, "*", "removed", _summary(before[key]), None))
+                changes.append(
+                    _change(entity, key, "*", "removed", _summary(before[key]) or key, None)
+                )
             else:
                 for f in fields:
                     if before[key][f] != after[key][f]:

@@ -77,11 +77,7 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
         f"{len(new)} new change(s) in {len(series)} series"
         + (f", {len(revised)} revised" if revised else "")
         + (f", {len(withdrawn)} withdrawn (a version slotted in between)" if withdrawn else "")
-        + (
-            f"; detected {detected.astimezone(UTC).isoformat(timespec='seconds')}"
-            if detected
-            else ""
-        )
+        + (f"; detected {detected}" if detected else "")
         + f"; change_log version {version}.",
     ]
     for title, rows in (

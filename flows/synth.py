@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (templated prose and HTML: long literal lines are clearer unwrapped)
 """Synthetic corpus generator: code reports and payer policies for tests and benchmarks.
 
 `synthesize_corpus(root, reports=..., policies=..., seed=...)` writes
@@ -62,12 +63,14 @@ NO_MODIFIERS_SHARE = 0.05
 
 @dataclass(frozen=True)
 class Domain:
-    """A clinical area: the pieces a code's title, vignette and policies are built from."""
+    """A clinical area: the pieces a code's title, vignette and policies are built from.
+
+    `procedures` pairs each procedure with the sites it is done on, so titles read right.
+    """
 
     name: str
-    specialists: tuple[str, ...]
-    procedures: tuple[str, ...]
-    sites: tuple[str, ...]
+    performer: str
+    procedures: tuple[tuple[str, tuple[str, ...]], ...]
     conditions: tuple[str, ...]
     service_types: tuple[str, ...]
     settings: tuple[str, ...]
@@ -78,85 +81,204 @@ class Domain:
 DOMAINS: tuple[Domain, ...] = (
     Domain(
         "interventional oncology",
-        ("interventional radiologists", "surgical oncologists", "tumor board coordinators"),
-        ("Cryoablation", "Radiofrequency Ablation", "Microwave Ablation", "Core Needle Biopsy",
-         "Transarterial Embolization", "Irreversible Electroporation"),
-        ("Liver Tumors", "Renal Mass", "Pulmonary Nodule", "Bone Metastasis", "Thyroid Nodule",
-         "Adrenal Lesion", "Breast Tumor", "Pancreatic Lesion"),
-        ("hepatocellular carcinoma", "metastatic colorectal cancer", "renal cell carcinoma",
-         "non-small cell lung cancer", "painful bone metastases"),
+        "interventional radiologist",
+        (
+            (
+                "Cryoablation",
+                (
+                    "Liver Tumors",
+                    "Renal Mass",
+                    "Pulmonary Tumor",
+                    "Bone Metastasis",
+                    "Breast Fibroadenoma",
+                ),
+            ),
+            (
+                "Radiofrequency Ablation",
+                ("Liver Tumors", "Renal Tumor", "Lung Tumor", "Thyroid Nodule"),
+            ),
+            ("Microwave Ablation", ("Liver Tumors", "Lung Tumor", "Renal Tumor")),
+            (
+                "Core Needle Biopsy",
+                ("Liver Lesion", "Adrenal Lesion", "Pancreatic Mass", "Lung Nodule"),
+            ),
+            ("Transarterial Embolization", ("Hepatic Tumor", "Renal Angiomyolipoma")),
+        ),
+        (
+            "hepatocellular carcinoma",
+            "metastatic colorectal cancer",
+            "renal cell carcinoma",
+            "non-small cell lung cancer",
+            "painful bone metastases",
+        ),
         ("Percutaneous tumor ablation", "Image-guided biopsy", "Transcatheter therapy"),
-        ("Hospital outpatient interventional radiology suite", "Ambulatory surgery center",
-         "Inpatient interventional suite"),
+        (
+            "Hospital outpatient interventional radiology suite",
+            "Ambulatory surgery center",
+            "Inpatient interventional suite",
+        ),
         ("a 2.1 cm enhancing lesion", "two discrete lesions under 3 cm", "a solitary nodule"),
         "CD",
     ),
     Domain(
         "orthopedics",
-        ("orthopedic surgeons", "sports medicine physicians", "ASC administrators"),
-        ("Arthroscopic Repair", "Total Arthroplasty", "Open Reduction and Internal Fixation",
-         "Ligament Reconstruction", "Arthrodesis", "Tendon Repair", "Joint Aspiration"),
-        ("Knee", "Hip", "Shoulder", "Ankle", "Wrist", "Elbow", "Lumbar Spine", "Cervical Spine"),
-        ("end-stage osteoarthritis", "a complete rotator cuff tear", "a displaced fracture",
-         "recurrent instability", "degenerative spondylolisthesis"),
+        "orthopedic surgeon",
+        (
+            ("Arthroscopic Meniscectomy", ("Knee, Medial or Lateral", "Knee, Medial and Lateral")),
+            ("Total Arthroplasty", ("Knee", "Hip", "Shoulder", "Ankle")),
+            (
+                "Open Treatment of Fracture",
+                ("Distal Radius", "Ankle, Bimalleolar", "Proximal Humerus"),
+            ),
+            ("Ligament Reconstruction", ("Knee, Anterior Cruciate", "Elbow, Ulnar Collateral")),
+            ("Rotator Cuff Repair", ("Shoulder, Arthroscopic", "Shoulder, Open")),
+            ("Lumbar Arthrodesis", ("Single Interspace", "Each Additional Interspace")),
+        ),
+        (
+            "end-stage osteoarthritis",
+            "a complete rotator cuff tear",
+            "a displaced fracture",
+            "recurrent instability",
+            "degenerative spondylolisthesis",
+        ),
         ("Major joint procedure", "Orthopedic surgery", "Minor procedure"),
         ("Hospital outpatient department", "Ambulatory surgery center", "Hospital inpatient"),
-        ("bone-on-bone joint space narrowing", "a full-thickness tear on MRI",
-         "a displaced fracture on radiographs"),
+        (
+            "bone-on-bone joint space narrowing",
+            "a full-thickness tear on MRI",
+            "a displaced fracture on radiographs",
+        ),
         "MS",
     ),
     Domain(
         "cardiology",
-        ("cardiology coders", "electrophysiology lab managers", "cath lab directors"),
-        ("Catheter Ablation", "Transcatheter Valve Replacement", "Pacemaker Insertion",
-         "Coronary Stent Placement", "Left Atrial Appendage Closure", "Loop Recorder Insertion"),
-        ("Atrial Fibrillation", "Aortic Valve", "Coronary Artery", "Left Atrium",
-         "Ventricular Tachycardia", "Mitral Valve"),
-        ("symptomatic paroxysmal atrial fibrillation", "severe aortic stenosis",
-         "unstable angina", "complete heart block", "recurrent syncope"),
-        ("Cardiac electrophysiology procedure", "Cardiac catheterization procedure",
-         "Structural heart procedure"),
-        ("Hospital electrophysiology laboratory", "Hospital cardiac catheterization laboratory",
-         "Hospital inpatient"),
+        "electrophysiologist",
+        (
+            (
+                "Catheter Ablation",
+                ("Atrial Fibrillation", "Ventricular Tachycardia", "Supraventricular Tachycardia"),
+            ),
+            ("Transcatheter Replacement", ("Aortic Valve", "Pulmonary Valve")),
+            ("Insertion of Pacemaker", ("Dual Chamber", "Single Chamber, Leadless")),
+            (
+                "Percutaneous Coronary Intervention",
+                ("Single Major Coronary Artery", "Additional Branch"),
+            ),
+            ("Percutaneous Closure", ("Left Atrial Appendage", "Patent Foramen Ovale")),
+        ),
+        (
+            "symptomatic paroxysmal atrial fibrillation",
+            "severe aortic stenosis",
+            "unstable angina",
+            "complete heart block",
+            "recurrent syncope",
+        ),
+        (
+            "Cardiac electrophysiology procedure",
+            "Cardiac catheterization procedure",
+            "Structural heart procedure",
+        ),
+        (
+            "Hospital electrophysiology laboratory",
+            "Hospital cardiac catheterization laboratory",
+            "Hospital inpatient",
+        ),
         ("an ejection fraction of 55%", "a left atrium of 44 mm", "a mean gradient of 46 mm Hg"),
         "I",
     ),
     Domain(
         "pain management",
-        ("pain management coders", "ASC billing staff", "utilization reviewers"),
-        ("Facet Joint Injection", "Medial Branch Block", "Radiofrequency Neurotomy",
-         "Epidural Steroid Injection", "Sacroiliac Joint Injection", "Spinal Cord Stimulator Trial"),
-        ("Cervical Spine", "Thoracic Spine", "Lumbar Spine", "Sacroiliac Joint", "Lumbosacral Spine"),
-        ("chronic axial back pain", "lumbar radiculopathy", "facet arthropathy",
-         "failed back surgery syndrome"),
+        "pain physician",
+        (
+            (
+                "Facet Joint Injection",
+                (
+                    "Cervical or Thoracic, Single Level",
+                    "Lumbar or Sacral, Single Level",
+                    "Lumbar or Sacral, Second Level",
+                ),
+            ),
+            ("Radiofrequency Neurotomy", ("Cervical Facet Nerves", "Lumbar Facet Nerves")),
+            ("Epidural Steroid Injection", ("Lumbar, Transforaminal", "Cervical, Interlaminar")),
+            ("Sacroiliac Joint Injection", ("With Image Guidance",)),
+            ("Spinal Cord Stimulator Trial", ("Percutaneous Electrode Array",)),
+        ),
+        (
+            "chronic axial back pain",
+            "lumbar radiculopathy",
+            "facet arthropathy",
+            "failed back surgery syndrome",
+        ),
         ("Interventional pain procedure", "Spinal injection procedure"),
-        ("Ambulatory surgery center", "Physician office with fluoroscopy",
-         "Hospital outpatient department"),
-        ("facet arthropathy at two levels", "a disc protrusion contacting the nerve root",
-         "no significant stenosis"),
+        (
+            "Ambulatory surgery center",
+            "Physician office with fluoroscopy",
+            "Hospital outpatient department",
+        ),
+        (
+            "facet arthropathy at two levels",
+            "a disc protrusion contacting the nerve root",
+            "no significant stenosis",
+        ),
         "M",
     ),
     Domain(
         "diagnostic imaging",
-        ("radiology coders", "imaging center managers", "payment integrity reviewers"),
-        ("Magnetic Resonance Imaging", "Computed Tomography", "Positron Emission Tomography",
-         "Diagnostic Ultrasound", "Screening Mammography", "Bone Density Study"),
-        ("Knee", "Brain", "Abdomen and Pelvis", "Chest", "Breast", "Lower Extremity"),
-        ("persistent knee pain", "new focal neurologic deficits", "unexplained weight loss",
-         "an indeterminate pulmonary nodule"),
+        "radiologist",
+        (
+            (
+                "Magnetic Resonance Imaging",
+                (
+                    "Knee without Contrast",
+                    "Brain with and without Contrast",
+                    "Lumbar Spine without Contrast",
+                ),
+            ),
+            ("Computed Tomography", ("Abdomen and Pelvis with Contrast", "Chest without Contrast")),
+            ("Positron Emission Tomography", ("Skull Base to Mid-Thigh",)),
+            ("Diagnostic Ultrasound", ("Thyroid", "Pelvis, Transvaginal", "Breast, Complete")),
+            ("Dual-Energy Absorptiometry", ("Axial Skeleton",)),
+        ),
+        (
+            "persistent knee pain",
+            "new focal neurologic deficits",
+            "unexplained weight loss",
+            "an indeterminate pulmonary nodule",
+        ),
         ("Diagnostic imaging", "Screening imaging"),
         ("Freestanding imaging center", "Hospital outpatient radiology", "Physician office"),
-        ("an effusion on radiographs", "a 9 mm nodule on prior imaging", "normal laboratory results"),
+        (
+            "an effusion on radiographs",
+            "a 9 mm nodule on prior imaging",
+            "normal laboratory results",
+        ),
         "RZ",
     ),
     Domain(
         "gastroenterology",
-        ("gastroenterology coders", "endoscopy center managers", "revenue cycle analysts"),
-        ("Diagnostic Colonoscopy", "Upper Endoscopy with Biopsy", "Endoscopic Retrograde Cholangiography",
-         "Capsule Endoscopy", "Esophageal Dilation", "Endoscopic Ultrasound"),
-        ("Colon", "Esophagus", "Stomach", "Bile Duct", "Small Bowel", "Pancreas"),
-        ("iron deficiency anemia", "chronic dysphagia", "obstructive jaundice",
-         "a positive stool DNA test"),
+        "gastroenterologist",
+        (
+            (
+                "Colonoscopy",
+                ("Diagnostic", "with Biopsy, Single or Multiple", "with Polypectomy by Snare"),
+            ),
+            ("Upper Endoscopy", ("with Biopsy", "with Dilation of Esophagus")),
+            (
+                "Endoscopic Retrograde Cholangiopancreatography",
+                ("with Stent Placement", "Diagnostic"),
+            ),
+            ("Capsule Endoscopy", ("Small Bowel",)),
+            (
+                "Endoscopic Ultrasound",
+                ("Upper Gastrointestinal Tract", "with Fine Needle Aspiration"),
+            ),
+        ),
+        (
+            "iron deficiency anemia",
+            "chronic dysphagia",
+            "obstructive jaundice",
+            "a positive stool DNA test",
+        ),
         ("Endoscopic procedure", "Diagnostic endoscopy"),
         ("Ambulatory surgery center", "Hospital outpatient endoscopy unit", "Physician office"),
         ("a stricture on barium swallow", "a dilated common bile duct", "a hemoglobin of 9.8 g/dL"),
@@ -164,12 +286,20 @@ DOMAINS: tuple[Domain, ...] = (
     ),
     Domain(
         "urology",
-        ("urology coders", "practice administrators", "hospital case managers"),
-        ("Cystourethroscopy", "Prostate Biopsy", "Ureteroscopy with Lithotripsy",
-         "Laparoscopic Partial Nephrectomy", "Sacral Nerve Stimulation"),
-        ("Bladder", "Prostate", "Ureter", "Kidney", "Urethra"),
-        ("gross hematuria", "an elevated PSA", "an obstructing ureteral stone",
-         "refractory overactive bladder"),
+        "urologist",
+        (
+            ("Cystourethroscopy", ("Diagnostic", "with Fulguration of Small Lesions")),
+            ("Prostate Biopsy", ("Transperineal, with Imaging Guidance", "Transrectal, Needle")),
+            ("Ureteroscopy", ("with Lithotripsy", "with Stent Insertion")),
+            ("Laparoscopic Partial Nephrectomy", ("Unilateral",)),
+            ("Sacral Nerve Stimulation", ("Permanent Implant",)),
+        ),
+        (
+            "gross hematuria",
+            "an elevated PSA",
+            "an obstructing ureteral stone",
+            "refractory overactive bladder",
+        ),
         ("Endoscopic urologic procedure", "Minor procedure", "Major urologic surgery"),
         ("Physician office", "Ambulatory surgery center", "Hospital outpatient department"),
         ("a 7 mm stone in the distal ureter", "a PSA of 8.4 ng/mL", "a 3 cm enhancing mass"),
@@ -177,12 +307,22 @@ DOMAINS: tuple[Domain, ...] = (
     ),
     Domain(
         "dermatology",
-        ("dermatology coders", "Mohs surgery practices", "billing managers"),
-        ("Mohs Micrographic Surgery", "Excision of Malignant Lesion", "Shave Removal",
-         "Adjacent Tissue Transfer", "Destruction of Premalignant Lesions"),
-        ("Face", "Scalp", "Trunk", "Hands and Feet", "Ear"),
-        ("basal cell carcinoma", "squamous cell carcinoma in situ", "actinic keratoses",
-         "a changing pigmented lesion"),
+        "dermatologist",
+        (
+            (
+                "Mohs Micrographic Surgery",
+                ("Head, Neck, Hands or Feet, First Stage", "Trunk, First Stage"),
+            ),
+            ("Excision of Malignant Lesion", ("Face, 1.1 to 2.0 cm", "Trunk, 0.6 to 1.0 cm")),
+            ("Adjacent Tissue Transfer", ("Forehead or Cheeks, 10 sq cm or Less",)),
+            ("Destruction of Premalignant Lesions", ("First Lesion", "15 or More Lesions")),
+        ),
+        (
+            "basal cell carcinoma",
+            "squamous cell carcinoma in situ",
+            "actinic keratoses",
+            "a changing pigmented lesion",
+        ),
         ("Dermatologic surgery", "Minor procedure"),
         ("Physician office", "Ambulatory surgery center"),
         ("a 1.2 cm pearly papule", "multiple scaly macules", "an irregular border"),
@@ -194,25 +334,41 @@ DRUG_STEMS = ("vor", "tal", "zen", "mir", "lut", "pex", "dor", "cal", "ris", "no
 DRUG_MIDDLES = ("a", "e", "i", "o", "u", "ali", "eli", "oni")
 DRUG_SUFFIXES = ("mab", "zumab", "tinib", "cept", "parin", "statin", "vir", "platin")
 DME_ITEMS = (
-    "Positive Airway Pressure Device", "Hospital Bed, Semi-Electric", "Power Wheelchair, Group 2",
-    "Oxygen Concentrator, Portable", "Knee Orthosis, Custom Fabricated", "Insulin Pump, External",
-    "Transcutaneous Electrical Nerve Stimulator", "Walker, Folding, Wheeled", "Nebulizer, Compressor",
+    "Positive Airway Pressure Device",
+    "Hospital Bed, Semi-Electric",
+    "Power Wheelchair, Group 2",
+    "Oxygen Concentrator, Portable",
+    "Knee Orthosis, Custom Fabricated",
+    "Insulin Pump, External",
+    "Transcutaneous Electrical Nerve Stimulator",
+    "Walker, Folding, Wheeled",
+    "Nebulizer, Compressor",
 )
 G_SERVICES = (
-    "Electrical Stimulation, Unattended", "Annual Wellness Visit, Subsequent",
-    "Remote Physiologic Monitoring Treatment", "Chronic Care Management Services",
-    "Screening Colonoscopy, High Risk", "Intensive Behavioral Therapy for Obesity",
-    "Prolonged Outpatient Service", "Home Health Skilled Nursing Visit",
+    "Electrical Stimulation, Unattended",
+    "Annual Wellness Visit, Subsequent",
+    "Remote Physiologic Monitoring Treatment",
+    "Chronic Care Management Services",
+    "Screening Colonoscopy, High Risk",
+    "Intensive Behavioral Therapy for Obesity",
+    "Prolonged Outpatient Service",
+    "Home Health Skilled Nursing Visit",
 )
 SUPPLIES = (
-    "Surgical Dressing, Foam, Sterile", "Ostomy Pouch, Drainable", "Catheter, Intermittent, Coated",
-    "Compression Stocking, Below Knee", "Blood Glucose Test Strips",
+    "Surgical Dressing, Foam, Sterile",
+    "Ostomy Pouch, Drainable",
+    "Catheter, Intermittent, Coated",
+    "Compression Stocking, Below Knee",
+    "Blood Glucose Test Strips",
 )
 MEASURES = (
     "Most Recent Systolic Blood Pressure Less Than 130 mm Hg",
-    "Hemoglobin A1c Level Less Than 7.0 Percent", "Tobacco Use Assessed, Non-User",
-    "Depression Screening Documented as Positive", "Statin Therapy Prescribed",
-    "Pain Assessment Documented with Follow-up Plan", "Influenza Immunization Administered",
+    "Hemoglobin A1c Level Less Than 7.0 Percent",
+    "Tobacco Use Assessed, Non-User",
+    "Depression Screening Documented as Positive",
+    "Statin Therapy Prescribed",
+    "Pain Assessment Documented with Follow-up Plan",
+    "Influenza Immunization Administered",
     "Fall Risk Assessment Documented",
 )
 
@@ -229,8 +385,15 @@ PAYER_NAMES: dict[str, tuple[str, ...]] = {
     "medicaid": ("State Medicaid", "state Medicaid"),
 }
 PAYER_WEIGHTS = {
-    "aetna": 9, "unitedhealthcare": 9, "bcbs": 8, "cigna": 8, "medicare": 10, "kaiser": 3,
-    "humana": 4, "anthem": 4, "medicaid": 4,
+    "aetna": 9,
+    "unitedhealthcare": 9,
+    "bcbs": 8,
+    "cigna": 8,
+    "medicare": 10,
+    "kaiser": 3,
+    "humana": 4,
+    "anthem": 4,
+    "medicaid": 4,
 }
 MODIFIERS: dict[str, tuple[str, str]] = {
     "26": ("Professional component", "Physician billing only the interpretation in a facility."),
@@ -243,33 +406,79 @@ MODIFIERS: dict[str, tuple[str, str]] = {
     "53": ("Discontinued procedure", "The procedure was stopped for patient safety."),
     "59": ("Distinct procedural service", "A separate site or session on the same date."),
     "XS": ("Separate structure", "A separate organ or structure on the same date."),
-    "76": ("Repeat procedure by same physician", "Repeated later the same day by the same physician."),
+    "76": (
+        "Repeat procedure by same physician",
+        "Repeated later the same day by the same physician.",
+    ),
     "77": ("Repeat procedure by another physician", "Repeated the same day by another physician."),
-    "78": ("Unplanned return to the operating room", "A related complication in the global period."),
-    "79": ("Unrelated procedure during the postoperative period", "A new problem in the global period."),
+    "78": (
+        "Unplanned return to the operating room",
+        "A related complication in the global period.",
+    ),
+    "79": (
+        "Unrelated procedure during the postoperative period",
+        "A new problem in the global period.",
+    ),
     "22": ("Increased procedural services", "Substantially greater work, documented in the note."),
-    "25": ("Significant, separately identifiable E/M service", "An E/M beyond the usual pre-procedure work."),
+    "25": (
+        "Significant, separately identifiable E/M service",
+        "An E/M beyond the usual pre-procedure work.",
+    ),
     "80": ("Assistant surgeon", "A physician assists and the payer allows an assistant."),
     "GA": ("Waiver of liability statement on file", "An ABN was signed before the service."),
     "GZ": ("Item or service expected to be denied", "No ABN is on file for a likely denial."),
-    "KX": ("Requirements specified in the medical policy have been met", "Policy criteria are documented."),
+    "KX": (
+        "Requirements specified in the medical policy have been met",
+        "Policy criteria are documented.",
+    ),
     "JW": ("Drug amount discarded", "The unused part of a single-dose vial."),
     "JZ": ("Zero drug amount discarded", "The whole single-dose vial was administered."),
     "RR": ("Rental", "The item is rented month by month."),
     "NU": ("New equipment", "The item is purchased new."),
-    "1P": ("Performance measure exclusion, medical reasons", "The measure does not apply for medical reasons."),
-    "8P": ("Performance measure reporting, action not performed", "The action was not done, reason not given."),
-    "11": ("Place of service office", "Listed by mistake: a place-of-service code, not a modifier."),
+    "1P": (
+        "Performance measure exclusion, medical reasons",
+        "The measure does not apply for medical reasons.",
+    ),
+    "8P": (
+        "Performance measure reporting, action not performed",
+        "The action was not done, reason not given.",
+    ),
+    "11": (
+        "Place of service office",
+        "Listed by mistake: a place-of-service code, not a modifier.",
+    ),
 }
-DOMAIN_MODIFIERS = ("26", "TC", "RT", "LT", "50", "51", "52", "53", "59", "XS", "76", "77",
-                    "78", "79", "22", "25", "80", "GA", "GZ", "KX")
+DOMAIN_MODIFIERS = (
+    "26",
+    "TC",
+    "RT",
+    "LT",
+    "50",
+    "51",
+    "52",
+    "53",
+    "59",
+    "XS",
+    "76",
+    "77",
+    "78",
+    "79",
+    "22",
+    "25",
+    "80",
+    "GA",
+    "GZ",
+    "KX",
+)
 DRUG_MODIFIERS = ("JW", "JZ", "KX", "GA", "GZ")
 DME_MODIFIERS = ("RR", "NU", "KX", "GA", "GZ")
 MEASURE_MODIFIERS = ("1P", "8P")
 
 COVERED_PHRASES = (
-    "Covered when {crit}", "Medically necessary when {crit}", "Covered for members who meet "
-    "policy criteria, including {crit}", "Covered under its {topic} policy when {crit}",
+    "Covered when {crit}",
+    "Medically necessary when {crit}",
+    "Covered for members who meet policy criteria, including {crit}",
+    "Covered under its {topic} policy when {crit}",
     "Generally covered; reviews focus on whether {crit}",
 )
 NONCOVERED_PHRASES = (
@@ -287,17 +496,21 @@ CRITERIA = (
     "symptoms limit daily activities",
 )
 PA_REQUIRED = (
-    "prior authorization is required", "prior authorization is required for outpatient cases",
-    "precertification is required for elective cases", "prior authorization is mandatory",
+    "prior authorization is required",
+    "prior authorization is required for outpatient cases",
+    "precertification is required for elective cases",
+    "prior authorization is mandatory",
     "prior approval must be obtained before scheduling",
 )
 PA_NOT_REQUIRED = (
-    "prior authorization is not required", "no prior authorization is needed",
+    "prior authorization is not required",
+    "no prior authorization is needed",
     "prior authorization is not required in the office setting",
     "the service does not require precertification",
 )
 PA_UNKNOWN = (
-    "authorization rules vary by plan", "check the member's plan for review rules",
+    "authorization rules vary by plan",
+    "check the member's plan for review rules",
     "plan-level rules apply",
 )
 UPDATE_ACTIONS = (
@@ -332,8 +545,12 @@ DOC_ELEMENTS = (
     "Time spent when the code is time based",
 )
 AUDIENCES = (
-    "revenue cycle professionals", "coding specialists", "practice managers",
-    "payer policy analysts", "utilization management nurses", "compliance auditors",
+    "revenue cycle professionals",
+    "coding specialists",
+    "practice managers",
+    "payer policy analysts",
+    "utilization management nurses",
+    "compliance auditors",
 )
 SEXES = (("man", "He", "his"), ("woman", "She", "her"))
 FIRST_NAMES_POLICY = ("Clinical", "Medical", "Surgical", "Outpatient", "Diagnostic")
@@ -424,30 +641,53 @@ def _code_info(seed: int, code: str) -> CodeInfo:
     rng = _rng(seed, "code", code)
     domain = rng.choice(DOMAINS)
     if code.endswith("F"):
-        return CodeInfo(code, "CPT", "II", rng.choice(MEASURES), domain, "measure",
-                        "quality reporting")
-    procedure, site = rng.choice(domain.procedures), rng.choice(domain.sites)
+        return CodeInfo(
+            code, "CPT", "II", rng.choice(MEASURES), domain, "measure", "quality reporting"
+        )
+    procedure, sites = rng.choice(domain.procedures)
+    site = rng.choice(sites)
     if code[0].isdigit():
         category = "III" if code.endswith("T") else "I"
-        approach = rng.choice(("", "", "Percutaneous ", "Laparoscopic ", "Image-Guided ", "Open "))
-        title = f"{approach}{procedure} of {site}"
-        if rng.random() < 0.3:
-            title += rng.choice((", Single Level", ", Each Additional Lesion", ", Unilateral",
-                                 " with Imaging Guidance", ", First Lesion"))
+        if site.lower().startswith("with"):
+            title = f"{procedure} {site[0].lower()}{site[1:]}"
+        else:
+            title = f"{procedure}, {site}"
         return CodeInfo(code, "CPT", category, title, domain, "procedure", procedure.lower())
     letter = code[0]
     if letter in "JQ":
         dose = rng.choice(("1 mg", "5 mg", "10 mg", "100 units", "0.1 mg", "50 mcg"))
-        return CodeInfo(code, "HCPCS", "HCPCS", f"Injection, {_drug_name(rng)}, {dose}", domain,
-                        "drug", "specialty drug")
+        return CodeInfo(
+            code,
+            "HCPCS",
+            "HCPCS",
+            f"Injection, {_drug_name(rng)}, {dose}",
+            domain,
+            "drug",
+            "specialty drug",
+        )
     if letter in "EKL":
-        return CodeInfo(code, "HCPCS", "HCPCS", rng.choice(DME_ITEMS), domain, "dme",
-                        "durable medical equipment")
+        return CodeInfo(
+            code,
+            "HCPCS",
+            "HCPCS",
+            rng.choice(DME_ITEMS),
+            domain,
+            "dme",
+            "durable medical equipment",
+        )
     if letter in "AB":
-        return CodeInfo(code, "HCPCS", "HCPCS", rng.choice(SUPPLIES), domain, "supply",
-                        "medical supplies")
-    return CodeInfo(code, "HCPCS", "HCPCS", rng.choice(G_SERVICES), domain, "service",
-                    rng.choice(G_SERVICES).split(",")[0].lower())
+        return CodeInfo(
+            code, "HCPCS", "HCPCS", rng.choice(SUPPLIES), domain, "supply", "medical supplies"
+        )
+    return CodeInfo(
+        code,
+        "HCPCS",
+        "HCPCS",
+        rng.choice(G_SERVICES),
+        domain,
+        "service",
+        rng.choice(G_SERVICES).split(",")[0].lower(),
+    )
 
 
 # --- code reports -------------------------------------------------------------------------
@@ -469,9 +709,12 @@ class ReportStyle:
     no_modifiers: bool
 
 
-def _report_style(rng: random.Random, formats: Sequence[str]) -> ReportStyle:
+def _report_style(
+    rng: random.Random, formats: Sequence[str], ext: str | None = None
+) -> ReportStyle:
     text_formats = [f for f in formats if f in TEXT_FORMATS]
-    ext = rng.choice(text_formats)
+    chosen = rng.choice(text_formats)
+    ext = ext or chosen
     if ext == "md":
         headings = rng.choices(("hash", "bold", "plain"), (70, 20, 10))[0]
         labels = rng.choices(("colon", "bold", "bullet_bold", "dash"), (35, 35, 15, 15))[0]
@@ -583,20 +826,43 @@ def _vignette(rng: random.Random, info: CodeInfo) -> list[str]:
     cond = rng.choice(d.conditions)
     out = [
         f"A {age}-year-old {noun} presents with {cond} that has progressed over "
-        f"{rng.randrange(2, 14)} months despite {rng.choice(('medication', 'therapy', 'observation', 'lifestyle changes'))}.",
-        f"Work-up shows {rng.choice(d.findings)}, and the care team reviews "
-        f"{poss} history, laboratory values and prior treatment before recommending "
-        f"{info.title.lower()}.",
-        f"{pron} gives informed consent after a discussion of the expected benefit, the "
-        f"risks of {rng.choice(('bleeding', 'infection', 'nerve injury', 'recurrence'))} and "
-        f"the alternatives, and the service is scheduled in the "
-        f"{rng.choice(d.settings).lower()}.",
-        f"The {rng.choice(d.specialists)[:-1]} performs the service under "
-        f"{rng.choice(('moderate sedation', 'local anesthesia', 'general anesthesia', 'image guidance'))}, "
-        f"records the technique and confirms the result before the patient leaves the room.",
-        f"{pron} is observed for {rng.randrange(1, 6)} hours, discharged with written "
-        f"instructions, and a follow-up visit is planned in {rng.randrange(2, 12)} weeks.",
+        f"{rng.randrange(2, 14)} months despite "
+        f"{rng.choice(('medication', 'therapy', 'observation', 'lifestyle changes'))}.",
+        f"Work-up shows {rng.choice(d.findings)}, and the care team reviews {poss} history, "
+        f"laboratory values and prior treatment before the plan is made.",
     ]
+    if info.kind == "drug":
+        out += [
+            f"The oncologist or specialist orders {info.title.split(',')[1].strip()} at a dose "
+            f"of {rng.randrange(2, 40) * 10} units every {rng.choice(('two', 'three', 'four'))} weeks, "
+            f"and the infusion nurse records vial sizes, lot numbers and any amount discarded.",
+            f"{pron} is monitored for infusion reactions and laboratory toxicity before each cycle.",
+        ]
+    elif info.kind in ("dme", "supply"):
+        out += [
+            f"The treating clinician documents the need for {info.title.lower()} and a face-to-face "
+            f"visit, and the supplier delivers the item with written instructions.",
+            f"Use is reviewed after {rng.randrange(30, 91)} days to confirm that {pron.lower()} "
+            f"benefits and continues to use the item as prescribed.",
+        ]
+    elif info.kind == "measure":
+        out += [
+            f"At the visit the clinician records the measure for {info.title.lower()} in the "
+            f"structured field of the record so that it flows to the quality report.",
+            "No separate payment is expected; the code is reported for quality programs.",
+        ]
+    else:
+        out += [
+            f"{pron} gives informed consent after a discussion of the expected benefit, the risks "
+            f"of {rng.choice(('bleeding', 'infection', 'nerve injury', 'recurrence'))} and the "
+            f"alternatives, and {info.title.lower()} is scheduled in the "
+            f"{rng.choice(d.settings).lower()}.",
+            f"The {d.performer} performs the procedure under "
+            f"{rng.choice(('moderate sedation', 'local anesthesia', 'general anesthesia', 'image guidance'))}, "
+            f"records the technique and confirms the result before the patient leaves the room.",
+            f"{pron} is observed for {rng.randrange(1, 6)} hours, discharged with written "
+            f"instructions, and a follow-up visit is planned in {rng.randrange(2, 12)} weeks.",
+        ]
     return out
 
 
@@ -646,9 +912,13 @@ def _report_facts(seed: int, info: CodeInfo) -> ReportFacts:
         updates=updates,
         benchmarks=benchmarks,
         documentation=documentation,
-        service_type=rng.choice(info.domain.service_types) if info.kind == "procedure" else {
-            "drug": "Drug, injectable", "dme": "Durable medical equipment",
-            "supply": "Medical supply", "measure": "Performance measurement (quality reporting)",
+        service_type=rng.choice(info.domain.service_types)
+        if info.kind == "procedure"
+        else {
+            "drug": "Drug, injectable",
+            "dme": "Durable medical equipment",
+            "supply": "Medical supply",
+            "measure": "Performance measurement (quality reporting)",
             "service": "Professional service",
         }[info.kind],
         site=rng.choice(info.domain.settings),
@@ -668,7 +938,9 @@ def _revise_facts(facts: ReportFacts, info: CodeInfo, rng: random.Random, versio
     last = facts.updates[-1][0] if facts.updates else date(2024, 1, 1)
     when = last + timedelta(days=30 + rng.randrange(200))
     who = rng.choice([name for _, name in facts.payers])
-    facts.updates.append((when, f"{who} {rng.choice(UPDATE_ACTIONS).format(topic=info.topic, code=info.code)}."))
+    facts.updates.append(
+        (when, f"{who} {rng.choice(UPDATE_ACTIONS).format(topic=info.topic, code=info.code)}.")
+    )
     for i, (label, value) in enumerate(facts.benchmarks):
         if value.startswith("$") and value != "$0.00":
             amount = float(value[1:].replace(",", "")) * (1 + rng.uniform(0.01, 0.06))
@@ -676,7 +948,9 @@ def _revise_facts(facts: ReportFacts, info: CodeInfo, rng: random.Random, versio
             break
 
 
-def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: random.Random) -> str:
+def _render_report(
+    info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: random.Random
+) -> str:
     d = _Doc(style)
     cp = style.encoding == "cp1252"
     system = info.system
@@ -693,11 +967,15 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
         f"and because the service sits between {rng.choice(('surgical', 'medical', 'diagnostic'))} "
         f"and {rng.choice(('interventional', 'conservative', 'office-based'))} pathways of care."
     )
-    lead = rng.choice((
-        "Key payers in this analysis include", "Payers covered in this analysis include",
-        "Payers addressed in this report include", "Major payers reviewed in this review are:",
-        "Payers considered in this document include",
-    ))
+    lead = rng.choice(
+        (
+            "Key payers in this analysis include",
+            "Payers covered in this analysis include",
+            "Payers addressed in this report include",
+            "Major payers reviewed in this review are:",
+            "Payers considered in this document include",
+        )
+    )
     d.para(
         f"{lead} {_join_names(rng, [n for _, n in facts.payers])}. The report covers the "
         "clinical context, coding rules, modifiers, payer positions, recent updates, "
@@ -717,7 +995,9 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
     if rng.random() < 0.4:
         d.label("Code", info.code)
     d.label(rng.choice(("Service type", "Service type", "Type of service")), facts.service_type)
-    d.label(rng.choice(("Typical site of service", "Site of service", "Place of service")), facts.site)
+    d.label(
+        rng.choice(("Typical site of service", "Site of service", "Place of service")), facts.site
+    )
     if rng.random() < 0.3:
         d.label("Global period", rng.choice(("000 days", "010 days", "090 days", "XXX")))
     if style.blank_lines:
@@ -734,14 +1014,24 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
     if style.no_modifiers:
         d.para("Data not available in the input.")
     else:
-        header = ["Modifier", "Description", "When to Use"] + (["Payer Notes"] if style.fourth_col else [])
+        header = ["Modifier", "Description", "When to Use"] + (
+            ["Payer Notes"] if style.fourth_col else []
+        )
         rows = []
         for m in facts.modifiers:
             desc, use = MODIFIERS[m]
             row = [m, desc, use]
             if style.fourth_col:
-                row.append(rng.choice(("Accepted by most payers.", "Some payers prefer XS.",
-                                       "Frequently audited.", "Required on every line.")))
+                row.append(
+                    rng.choice(
+                        (
+                            "Accepted by most payers.",
+                            "Some payers prefer XS.",
+                            "Frequently audited.",
+                            "Required on every line.",
+                        )
+                    )
+                )
             rows.append(row)
 
         def fmt(cells: list[str]) -> str:
@@ -768,8 +1058,16 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
     if truncated_text is not None:
         return truncated_text  # no final newline: the document stops here
 
-    d.heading(rng.choice(("Payer Coverage Considerations", "Payer Coverage Considerations",
-                          "Coverage by Payer", "Payer Coverage")))
+    d.heading(
+        rng.choice(
+            (
+                "Payer Coverage Considerations",
+                "Payer Coverage Considerations",
+                "Coverage by Payer",
+                "Payer Coverage",
+            )
+        )
+    )
     dash = "–" if cp else "-"
     if style.coverage == "table":
         d.lines.append("| Payer | Coverage and Prior Authorization |")
@@ -780,8 +1078,11 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
             d.lines.append(f"| {name} | {statement} |")
         elif style.coverage == "bullet":
             b = "*" if style.bullets == "*" else "-"
-            d.lines.append(f"{b} **{name}:** {statement}" if style.labels == "bold"
-                           else f"{b} {name}: {statement}")
+            d.lines.append(
+                f"{b} **{name}:** {statement}"
+                if style.labels == "bold"
+                else f"{b} {name}: {statement}"
+            )
         elif style.labels == "dash":
             d.lines.append(f"{name} {dash} {statement}")
         elif style.labels in ("bold", "bullet_bold"):
@@ -818,8 +1119,11 @@ def _render_report(info: CodeInfo, facts: ReportFacts, style: ReportStyle, rng: 
     if style.blank_lines:
         d.lines.append("")
 
-    d.heading(rng.choice(("Documentation Requirements", "Required Documentation",
-                          "Documentation Elements")))
+    d.heading(
+        rng.choice(
+            ("Documentation Requirements", "Required Documentation", "Documentation Elements")
+        )
+    )
     for n, element in enumerate(facts.documentation, 1):
         d.bullet(element, n)
     return d.text()
@@ -864,11 +1168,15 @@ def _policy_ids(master: random.Random, payer: str, n: int) -> list[str]:
     if payer in ("aetna", "cigna"):
         return [f"{x:04d}" for x in master.sample(range(1, 10000), n)]
     if payer == "unitedhealthcare":
-        return [f"{master.choice((2024, 2025, 2026))}T{x:04d}{master.choice('ABC')}"
-                for x in master.sample(range(1, 10000), n)]
+        return [
+            f"{master.choice((2024, 2025, 2026))}T{x:04d}{master.choice('ABC')}"
+            for x in master.sample(range(1, 10000), n)
+        ]
     if payer == "bcbs":
-        return [f"{x // 10000 + 1}.{x // 100 % 100:02d}.{x % 100:02d}"
-                for x in master.sample(range(0, 90000), n)]
+        return [
+            f"{x // 10000 + 1}.{x // 100 % 100:02d}.{x % 100:02d}"
+            for x in master.sample(range(0, 90000), n)
+        ]
     return [f"L{x:05d}" for x in master.sample(range(30000, 40000), n)]
 
 
@@ -876,25 +1184,38 @@ def _policy_series(seed: int, payer: str, policy_id: str, codes: list[str], n: i
     rng = _rng(seed, "policy", payer, policy_id)
     infos = [_code_info(seed, c) for c in rng.sample(codes, min(len(codes), rng.randrange(6, 18)))]
     domain = infos[0].domain
-    topic = f"{rng.choice(domain.procedures)} of the {rng.choice(domain.sites)}"
-    title = rng.choice((topic, f"{topic} and Related Procedures", f"{rng.choice(FIRST_NAMES_POLICY)} Management: {topic}"))
+    procedure, sites = rng.choice(domain.procedures)
+    topic = f"{procedure}, {rng.choice(sites)}"
+    title = rng.choice(
+        (
+            topic,
+            f"{topic} and Related Procedures",
+            f"{rng.choice(FIRST_NAMES_POLICY)} Management: {topic}",
+        )
+    )
     pcodes = []
     for info in infos:
         cov = rng.choices(("covered", "not_covered", "investigational"), (70, 10, 20))[0]
         if info.category == "III":
             cov = "investigational"
         pcodes.append(PolicyCode(info.code, info.title, cov))
-    icd = [(_icd(rng, domain.icd_letters), f"{rng.choice(domain.conditions).capitalize()}, "
-            f"{rng.choice(('unspecified', 'initial encounter', 'left side', 'right side', 'other site'))}")
-           for _ in range(rng.randrange(3, 8))]
+    icd = [
+        (
+            _icd(rng, domain.icd_letters),
+            f"{rng.choice(domain.conditions).capitalize()}, "
+            f"{rng.choice(('unspecified', 'initial encounter', 'left side', 'right side', 'other site'))}",
+        )
+        for _ in range(rng.randrange(3, 8))
+    ]
     icd = list(dict(icd).items())
     first_year = 2026 - n + 1 - rng.randrange(0, 2)
     original = date(rng.randrange(2005, 2019), rng.randrange(1, 13), 1)
     return PolicySeries(payer, policy_id, title, topic, domain, pcodes, icd, first_year, original)
 
 
-def _policy_version(series: PolicySeries, version: int, rng: random.Random, pool: list[str],
-                    seed: int) -> tuple[date, date, list[PolicyCode], list[tuple[date, str]]]:
+def _policy_version(
+    series: PolicySeries, version: int, rng: random.Random, pool: list[str], seed: int
+) -> tuple[date, date, list[PolicyCode], list[tuple[date, str]]]:
     """Dates, codes and revision rows of version `version` (0-based) of a series."""
     codes = [PolicyCode(c.code, c.description, c.coverage) for c in series.codes]
     revisions: list[tuple[date, str]] = [(series.original, "New policy.")]
@@ -903,16 +1224,37 @@ def _policy_version(series: PolicySeries, version: int, rng: random.Random, pool
     for v in range(1, version + 1):
         vr = _rng(seed, "policy-version", series.payer, series.policy_id, v)
         moved = vr.choice(codes)
-        moved.coverage = "covered" if moved.coverage != "covered" else vr.choice(("not_covered", "investigational"))
+        moved.coverage = (
+            "covered"
+            if moved.coverage != "covered"
+            else vr.choice(("not_covered", "investigational"))
+        )
         added = _code_info(seed, vr.choice(pool))
         if all(c.code != added.code for c in codes):
-            codes.append(PolicyCode(added.code, added.title, vr.choice(("covered", "investigational"))))
-        revisions.append((eff, f"{vr.choice(REVISION_TYPES)}. Coverage of {moved.code} changed; "
-                               f"{added.code} added to the coding section."))
+            codes.append(
+                PolicyCode(added.code, added.title, vr.choice(("covered", "investigational")))
+            )
+        revisions.append(
+            (
+                eff,
+                f"{vr.choice(REVISION_TYPES)}. Coverage of {moved.code} changed; "
+                f"{added.code} added to the coding section.",
+            )
+        )
         eff = date(year + v, vr.randrange(1, 13), 1)
     for y in range(max(series.original.year + 1, year - 2), year):
-        revisions.append((date(y, eff.month, 1), f"{rng.choice(REVISION_TYPES)}. No change to the policy statements."))
-    revisions.append((eff, f"{rng.choice(REVISION_TYPES)}. {rng.choice(('Criteria reworded for clarity.', 'References updated.', 'Coding section reviewed.'))}"))
+        revisions.append(
+            (
+                date(y, eff.month, 1),
+                f"{rng.choice(REVISION_TYPES)}. No change to the policy statements.",
+            )
+        )
+    revisions.append(
+        (
+            eff,
+            f"{rng.choice(REVISION_TYPES)}. {rng.choice(('Criteria reworded for clarity.', 'References updated.', 'Coding section reviewed.'))}",
+        )
+    )
     revisions = sorted(set(revisions), reverse=True)
     last_review = eff - timedelta(days=rng.randrange(10, 40))
     return eff, last_review, codes, revisions
@@ -936,32 +1278,55 @@ def _codes_by(codes: list[PolicyCode], coverage: str) -> list[PolicyCode]:
     return [c for c in codes if c.coverage == coverage]
 
 
-def _render_cigna(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                  revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_cigna(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     h = "## " if md else ""
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
     lines = [
-        "Cigna Medical Coverage Policy", s.title,
+        "Cigna Medical Coverage Policy",
+        s.title,
         f"Effective Date: {eff:%m/%d/%Y}",
         f"Next Review Date: {eff.replace(year=eff.year + 1):%m/%d/%Y}",
-        f"Coverage Policy Number: {s.policy_id}", "",
-        f"{h}Related Coverage Resources", f"{rng.choice(s.domain.procedures)} Services", "",
+        f"Coverage Policy Number: {s.policy_id}",
+        "",
+        f"{h}Related Coverage Resources",
+        f"{rng.choice(s.domain.procedures)[0]} Services",
+        "",
         f"{h}INSTRUCTIONS FOR USE",
         "This Coverage Policy describes how coverage decisions are generally made for the "
         "services named here. The member's plan document governs and may include limits or "
-        "exclusions that this policy does not list.", "",
-        f"{h}Overview", f"This Coverage Policy addresses {s.topic.lower()} for adults.", "",
+        "exclusions that this policy does not list.",
+        "",
+        f"{h}Overview",
+        f"This Coverage Policy addresses {s.topic.lower()} for adults.",
+        "",
         f"{h}Coverage Policy",
         f"{s.topic} is considered medically necessary when ALL of the following criteria are met:",
         *(f"- {c}" for c in _criteria(rng, 3)),
     ]
     if neg:
-        lines.append(f"{s.topic} for any other indication is considered experimental, investigational or unproven.")
-    lines += ["", f"{h}General Background", _background(rng, s), "",
-              f"{h}Coding Information", "Notes:",
-              "1. Codes are listed for reference and the list may be incomplete.",
-              "2. A listed code is not a promise of payment.", "",
-              "Considered Medically Necessary when criteria in the applicable policy statements listed above are met:"]
+        lines.append(
+            f"{s.topic} for any other indication is considered experimental, investigational or unproven."
+        )
+    lines += [
+        "",
+        f"{h}General Background",
+        _background(rng, s),
+        "",
+        f"{h}Coding Information",
+        "Notes:",
+        "1. Codes are listed for reference and the list may be incomplete.",
+        "2. A listed code is not a promise of payment.",
+        "",
+        "Considered Medically Necessary when criteria in the applicable policy statements listed above are met:",
+    ]
     for system, label in (("CPT", "CPT®* Codes"), ("HCPCS", "HCPCS Codes")):
         group = [c for c in cov if (c.code[0].isdigit()) == (system == "CPT")]
         if group:
@@ -976,113 +1341,244 @@ def _render_cigna(s: PolicySeries, eff: date, review: date, codes: list[PolicyCo
         lines.append("CPT®* Codes    Description")
         lines += [f"{c.code}    {c.description}" for c in neg]
         lines.append("")
-    lines += [f"{h}Revision Details", "| Type of Revision | Summary of Changes | Date |", "|---|---|---|"]
+    lines += [
+        f"{h}Revision Details",
+        "| Type of Revision | Summary of Changes | Date |",
+        "|---|---|---|",
+    ]
     lines += [f"| {summary.split('.')[0]} | {summary} | {d:%m/%d/%Y} |" for d, summary in revs]
     return "\n".join(lines) + "\n"
 
 
-def _render_uhc(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_uhc(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     h = "## " if md else ""
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
-    lines = ["UnitedHealthcare® Commercial", "Medical Policy", s.title,
-             f"Policy Number: {s.policy_id}", f"Effective Date: {eff:%B} {eff.day}, {eff.year}", "",
-             f"{h}Application",
-             "This Medical Policy applies to commercial benefit plans; other lines of business "
-             "follow their own policies.", "",
-             f"{h}Coverage Rationale"]
+    lines = [
+        "UnitedHealthcare® Commercial",
+        "Medical Policy",
+        s.title,
+        f"Policy Number: {s.policy_id}",
+        f"Effective Date: {eff:%B} {eff.day}, {eff.year}",
+        "",
+        f"{h}Application",
+        "This Medical Policy applies to commercial benefit plans; other lines of business "
+        "follow their own policies.",
+        "",
+        f"{h}Coverage Rationale",
+    ]
     if cov:
-        lines.append(f"{s.topic} (CPT codes {', '.join(c.code for c in cov)}) is proven and "
-                     "medically necessary when all of the following are present:")
+        lines.append(
+            f"{s.topic} (CPT codes {', '.join(c.code for c in cov)}) is proven and "
+            "medically necessary when all of the following are present:"
+        )
         lines += [f"- {c}" for c in _criteria(rng, 3)]
     if neg:
-        lines.append("The following are unproven and not medically necessary due to insufficient evidence of efficacy:")
+        lines.append(
+            "The following are unproven and not medically necessary due to insufficient evidence of efficacy:"
+        )
         lines += [f"- {c.description} (CPT code {c.code})" for c in neg]
-    lines += ["", f"{h}Applicable Codes",
-              "The codes below are listed for reference only; listing a code does not imply "
-              "that the service is covered.", "| CPT Code | Description |", "|---|---|"]
+    lines += [
+        "",
+        f"{h}Applicable Codes",
+        "The codes below are listed for reference only; listing a code does not imply "
+        "that the service is covered.",
+        "| CPT Code | Description |",
+        "|---|---|",
+    ]
     lines += [f"| {c.code} | {c.description} |" for c in sorted(codes, key=lambda c: c.code)]
-    lines += ["", f"{h}Description of Services", _background(rng, s), "",
-              f"{h}Policy History/Revision Information", "| Date | Summary of Changes |", "|---|---|"]
+    lines += [
+        "",
+        f"{h}Description of Services",
+        _background(rng, s),
+        "",
+        f"{h}Policy History/Revision Information",
+        "| Date | Summary of Changes |",
+        "|---|---|",
+    ]
     lines += [f"| {d:%m/%d/%Y} | {summary} |" for d, summary in revs]
-    lines += ["", f"{h}Instructions for Use",
-              "This policy helps interpret standard benefit plans; the member's plan document governs."]
+    lines += [
+        "",
+        f"{h}Instructions for Use",
+        "This policy helps interpret standard benefit plans; the member's plan document governs.",
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _render_bcbs(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                 revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_bcbs(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     h = "## " if md else ""
-    lines = ["Blue Cross Blue Shield", "Medical Policy", s.title,
-             f"Policy Number: {s.policy_id}", f"Section: {rng.choice(('Surgery', 'Medicine', 'Radiology', 'Durable Medical Equipment'))}",
-             f"Original Effective Date: {s.original:%m/%d/%Y}",
-             f"Current Effective Date: {eff:%m/%d/%Y}",
-             f"Last Review Date: {review:%m/%d/%Y}", "",
-             f"{h}Description", _background(rng, s), "", f"{h}Policy"]
+    lines = [
+        "Blue Cross Blue Shield",
+        "Medical Policy",
+        s.title,
+        f"Policy Number: {s.policy_id}",
+        f"Section: {rng.choice(('Surgery', 'Medicine', 'Radiology', 'Durable Medical Equipment'))}",
+        f"Original Effective Date: {s.original:%m/%d/%Y}",
+        f"Current Effective Date: {eff:%m/%d/%Y}",
+        f"Last Review Date: {review:%m/%d/%Y}",
+        "",
+        f"{h}Description",
+        _background(rng, s),
+        "",
+        f"{h}Policy",
+    ]
     for c in codes:
-        word = {"covered": "medically necessary", "not_covered": "not medically necessary",
-                "investigational": "investigational"}[c.coverage]
+        word = {
+            "covered": "medically necessary",
+            "not_covered": "not medically necessary",
+            "investigational": "investigational",
+        }[c.coverage]
         tail = f" when {rng.choice(CRITERIA)}" if c.coverage == "covered" else ""
         lines.append(f"{c.description} (CPT {c.code}) is considered {word}{tail}.")
-    lines += ["", f"{h}Policy Guidelines",
-              "Imaging guidance included in a code is not reported separately.", "",
-              f"{h}Coding", "| Code | Description |", "|---|---|"]
+    lines += [
+        "",
+        f"{h}Policy Guidelines",
+        "Imaging guidance included in a code is not reported separately.",
+        "",
+        f"{h}Coding",
+        "| Code | Description |",
+        "|---|---|",
+    ]
     lines += [f"| {c.code} | {c.description} |" for c in codes]
-    lines += ["", f"{h}Rationale", _background(rng, s), "", f"{h}Policy History",
-              "| Date | Action |", "|---|---|"]
+    lines += [
+        "",
+        f"{h}Rationale",
+        _background(rng, s),
+        "",
+        f"{h}Policy History",
+        "| Date | Action |",
+        "|---|---|",
+    ]
     lines += [f"| {d:%m/%d/%Y} | {summary} |" for d, summary in revs]
     return "\n".join(lines) + "\n"
 
 
-def _render_medicare(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                     revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_medicare(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
-    contractor = rng.choice(("Noridian Healthcare Solutions, LLC", "Palmetto GBA", "Novitas Solutions, Inc.",
-                             "First Coast Service Options, Inc.", "CGS Administrators, LLC"))
-    lines = ["Local Coverage Determination (LCD)", s.title, s.policy_id, "",
-             "Contractor Information", f"Contractor Name: {contractor}", "Contract Type: A and B MAC",
-             f"Contract Number: {rng.randrange(1000, 16000):05d}", "",
-             "LCD Information", "Document Information", f"LCD ID: {s.policy_id}",
-             f"LCD Title: {s.title}",
-             f"Original Effective Date: {s.original:%m/%d/%Y}",
-             f"Revision Effective Date: For services performed on or after {eff:%m/%d/%Y}",
-             "Revision Ending Date: N/A", "Retirement Date: N/A", "",
-             "Coverage Indications, Limitations, and/or Medical Necessity",
-             f"{s.topic} is reasonable and necessary when {rng.choice(CRITERIA)} and {rng.choice(CRITERIA)}.", "",
-             "Summary of Evidence", _background(rng, s), "",
-             "Coding Information", "CPT/HCPCS Codes",
-             "Group 1 Paragraph: The following codes are covered when the requirements of this LCD are met.",
-             "Group 1 Codes:", "Code\tDescription"]
+    contractor = rng.choice(
+        (
+            "Noridian Healthcare Solutions, LLC",
+            "Palmetto GBA",
+            "Novitas Solutions, Inc.",
+            "First Coast Service Options, Inc.",
+            "CGS Administrators, LLC",
+        )
+    )
+    lines = [
+        "Local Coverage Determination (LCD)",
+        s.title,
+        s.policy_id,
+        "",
+        "Contractor Information",
+        f"Contractor Name: {contractor}",
+        "Contract Type: A and B MAC",
+        f"Contract Number: {rng.randrange(1000, 16000):05d}",
+        "",
+        "LCD Information",
+        "Document Information",
+        f"LCD ID: {s.policy_id}",
+        f"LCD Title: {s.title}",
+        f"Original Effective Date: {s.original:%m/%d/%Y}",
+        f"Revision Effective Date: For services performed on or after {eff:%m/%d/%Y}",
+        "Revision Ending Date: N/A",
+        "Retirement Date: N/A",
+        "",
+        "Coverage Indications, Limitations, and/or Medical Necessity",
+        f"{s.topic} is reasonable and necessary when {rng.choice(CRITERIA)} and {rng.choice(CRITERIA)}.",
+        "",
+        "Summary of Evidence",
+        _background(rng, s),
+        "",
+        "Coding Information",
+        "CPT/HCPCS Codes",
+        "Group 1 Paragraph: The following codes are covered when the requirements of this LCD are met.",
+        "Group 1 Codes:",
+        "Code\tDescription",
+    ]
     lines += [f"{c.code}\t{c.description}" for c in cov]
     if neg:
-        lines += ["", "Group 2 Paragraph: The following codes are non-covered because the evidence does not show them to be reasonable and necessary.",
-                  "Group 2 Codes:", "Code\tDescription"]
+        lines += [
+            "",
+            "Group 2 Paragraph: The following codes are non-covered because the evidence does not show them to be reasonable and necessary.",
+            "Group 2 Codes:",
+            "Code\tDescription",
+        ]
         lines += [f"{c.code}\t{c.description}" for c in neg]
-    lines += ["", "ICD-10-CM Codes that Support Medical Necessity",
-              "Group 1 Paragraph: Report the diagnosis to the highest level of specificity.",
-              "Group 1 Codes:", "ICD-10-CM Code\tDescription"]
+    lines += [
+        "",
+        "ICD-10-CM Codes that Support Medical Necessity",
+        "Group 1 Paragraph: Report the diagnosis to the highest level of specificity.",
+        "Group 1 Codes:",
+        "ICD-10-CM Code\tDescription",
+    ]
     lines += [f"{code}\t{desc}" for code, desc in s.icd]
-    lines += ["", "Revision History Information",
-              "| Revision History Date | Revision History Number | Revision History Explanation | Reasons for Change |",
-              "|---|---|---|---|"]
+    lines += [
+        "",
+        "Revision History Information",
+        "| Revision History Date | Revision History Number | Revision History Explanation | Reasons for Change |",
+        "|---|---|---|---|",
+    ]
     n = len(revs)
-    lines += [f"| {d:%m/%d/%Y} | R{n - i} | {summary} | Provider Education/Guidance |"
-              for i, (d, summary) in enumerate(revs)]
+    lines += [
+        f"| {d:%m/%d/%Y} | R{n - i} | {summary} | Provider Education/Guidance |"
+        for i, (d, summary) in enumerate(revs)
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _render_aetna(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                  revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_aetna(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
-    lines = ["Aetna Clinical Policy Bulletin", f"# {s.title}", f"Number: {s.policy_id}", "",
-             "## Policy History", f"Last Review: {review:%m/%d/%Y}",
-             f"Effective: {s.original:%m/%d/%Y}", f"Next Review: {review.replace(year=review.year + 1):%m/%d/%Y}", "",
-             "## Policy", "### I. Medical Necessity",
-             f"Aetna considers {s.topic.lower()} medically necessary when all of the following are met:",
-             *(f"- {c}" for c in _criteria(rng, 3))]
+    lines = [
+        "Aetna Clinical Policy Bulletin",
+        f"# {s.title}",
+        f"Number: {s.policy_id}",
+        "",
+        "## Policy History",
+        f"Last Review: {review:%m/%d/%Y}",
+        f"Effective: {s.original:%m/%d/%Y}",
+        f"Next Review: {review.replace(year=review.year + 1):%m/%d/%Y}",
+        "",
+        "## Policy",
+        "### I. Medical Necessity",
+        f"Aetna considers {s.topic.lower()} medically necessary when all of the following are met:",
+        *(f"- {c}" for c in _criteria(rng, 3)),
+    ]
     if neg:
-        lines += ["### II. Experimental, Investigational, or Unproven",
-                  f"Aetna considers {s.topic.lower()} experimental, investigational, or unproven for all other indications."]
+        lines += [
+            "### II. Experimental, Investigational, or Unproven",
+            f"Aetna considers {s.topic.lower()} experimental, investigational, or unproven for all other indications.",
+        ]
     lines += ["", "## Code Table", "| Code | Code Description |", "|---|---|"]
     if cov:
         lines.append("| CPT codes covered if selection criteria are met: |")
@@ -1100,23 +1596,39 @@ def _html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _render_aetna_html(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                       revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_aetna_html(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     e = _html_escape
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
     rows = []
     if cov:
-        rows.append('<tr><td colspan="2"><strong>CPT codes covered if selection criteria are met:</strong></td></tr>')
+        rows.append(
+            '<tr><td colspan="2"><strong>CPT codes covered if selection criteria are met:</strong></td></tr>'
+        )
         rows += [f"<tr><td>{c.code}</td><td>{e(c.description)}</td></tr>" for c in cov]
     if neg:
-        rows.append('<tr><td colspan="2"><strong>CPT codes not covered for indications listed in the CPB:</strong></td></tr>')
+        rows.append(
+            '<tr><td colspan="2"><strong>CPT codes not covered for indications listed in the CPB:</strong></td></tr>'
+        )
         rows += [f"<tr><td>{c.code}</td><td>{e(c.description)}</td></tr>" for c in neg]
-    rows.append('<tr><td colspan="2"><strong>ICD-10 codes covered if selection criteria are met:</strong></td></tr>')
+    rows.append(
+        '<tr><td colspan="2"><strong>ICD-10 codes covered if selection criteria are met:</strong></td></tr>'
+    )
     rows += [f"<tr><td>{code}</td><td>{e(desc)}</td></tr>" for code, desc in s.icd]
     crit = "".join(f"<li>{e(c)}</li>" for c in _criteria(rng, 3))
-    inv = (f"<h3>II. Experimental, Investigational, or Unproven</h3><p>Aetna considers "
-           f"{e(s.topic.lower())} experimental, investigational, or unproven for all other indications.</p>"
-           if neg else "")
+    inv = (
+        f"<h3>II. Experimental, Investigational, or Unproven</h3><p>Aetna considers "
+        f"{e(s.topic.lower())} experimental, investigational, or unproven for all other indications.</p>"
+        if neg
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -1158,27 +1670,41 @@ def _render_aetna_html(s: PolicySeries, eff: date, review: date, codes: list[Pol
 """
 
 
-def _render_medicare_html(s: PolicySeries, eff: date, review: date, codes: list[PolicyCode],
-                          revs: list[tuple[date, str]], rng: random.Random, md: bool) -> str:
+def _render_medicare_html(
+    s: PolicySeries,
+    eff: date,
+    review: date,
+    codes: list[PolicyCode],
+    revs: list[tuple[date, str]],
+    rng: random.Random,
+    md: bool,
+) -> str:
     e = _html_escape
     cov, neg = _codes_by(codes, "covered"), [c for c in codes if c.coverage != "covered"]
 
     def table(rows: list[tuple[str, str]], head: str = "Code") -> str:
         body = "\n".join(f"<tr><td>{a}</td><td>{e(b)}</td></tr>" for a, b in rows)
-        return (f'<table class="codes"><thead><tr><th>{head}</th><th>Description</th></tr></thead>'
-                f"<tbody>\n{body}\n</tbody></table>")
+        return (
+            f'<table class="codes"><thead><tr><th>{head}</th><th>Description</th></tr></thead>'
+            f"<tbody>\n{body}\n</tbody></table>"
+        )
 
-    groups = (f"<p><strong>Group 1 Paragraph:</strong> The following codes are covered when the "
-              f"requirements of this LCD are met.</p>\n<p><strong>Group 1 Codes:</strong></p>\n"
-              f"{table([(c.code, c.description) for c in cov])}\n")
+    groups = (
+        f"<p><strong>Group 1 Paragraph:</strong> The following codes are covered when the "
+        f"requirements of this LCD are met.</p>\n<p><strong>Group 1 Codes:</strong></p>\n"
+        f"{table([(c.code, c.description) for c in cov])}\n"
+    )
     if neg:
-        groups += ("<p><strong>Group 2 Paragraph:</strong> The following codes are non-covered "
-                   "because they are not reasonable and necessary.</p>\n"
-                   f"<p><strong>Group 2 Codes:</strong></p>\n{table([(c.code, c.description) for c in neg])}\n")
+        groups += (
+            "<p><strong>Group 2 Paragraph:</strong> The following codes are non-covered "
+            "because they are not reasonable and necessary.</p>\n"
+            f"<p><strong>Group 2 Codes:</strong></p>\n{table([(c.code, c.description) for c in neg])}\n"
+        )
     n = len(revs)
     rev_rows = "\n".join(
         f"<tr><td>{d:%m/%d/%Y}</td><td>R{n - i}</td><td>{e(summary)}</td><td>Provider Education/Guidance</td></tr>"
-        for i, (d, summary) in enumerate(revs))
+        for i, (d, summary) in enumerate(revs)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>LCD - {e(s.title)} ({s.policy_id})</title></head>
@@ -1258,9 +1784,16 @@ def synthesize_corpus(
     code_dir = root / "code_reports"
     code_dir.mkdir(parents=True, exist_ok=True)
     stats: dict[str, Any] = {
-        "files": 0, "reports": 0, "policies": 0, "bytes": 0, "distinct_codes": 0,
-        "truncated": 0, "by_format": Counter(), "by_encoding": Counter(),
-        "by_category": Counter(), "by_payer": Counter(),
+        "files": 0,
+        "reports": 0,
+        "policies": 0,
+        "bytes": 0,
+        "distinct_codes": 0,
+        "truncated": 0,
+        "by_format": Counter(),
+        "by_encoding": Counter(),
+        "by_category": Counter(),
+        "by_payer": Counter(),
     }
 
     def write(path: Path, data: bytes, fmt: str, encoding: str) -> None:
@@ -1293,15 +1826,23 @@ def synthesize_corpus(
             rng = _rng(seed, "report", code, v)
             if v:
                 _revise_facts(facts, info, rng, v)
-            style = _report_style(_rng(seed, "style", code, v), formats) if v else base_style
-            style.ext = base_style.ext
+            if v:
+                style = _report_style(_rng(seed, "style", code, v), formats, base_style.ext)
+            else:
+                style = base_style
             text = _render_report(info, facts, style, rng)
             if not text.endswith("\n"):
                 stats["truncated"] += 1
-            name = f"{'hcpcs' if info.system == 'HCPCS' else 'cpt'}_{code.lower()}_{_slug(info.title)}"
+            name = (
+                f"{'hcpcs' if info.system == 'HCPCS' else 'cpt'}_{code.lower()}_{_slug(info.title)}"
+            )
             name += f"_v{v + 1}" if n_versions > 1 else ""
-            write(code_dir / f"{name}.{style.ext}", _encode(text, style.encoding), style.ext,
-                  style.encoding)
+            write(
+                code_dir / f"{name}.{style.ext}",
+                _encode(text, style.encoding),
+                style.ext,
+                style.encoding,
+            )
             written += 1
     stats["reports"] = written
 
@@ -1317,7 +1858,9 @@ def synthesize_corpus(
         planned.append((payer, n))
         per_payer[payer] += 1
         left -= n
-    ids = {p: iter(_policy_ids(random.Random(f"{seed}/ids/{p}"), p, per_payer[p])) for p in per_payer}
+    ids = {
+        p: iter(_policy_ids(random.Random(f"{seed}/ids/{p}"), p, per_payer[p])) for p in per_payer
+    }
     code_pool = pool[: max(len(series_sizes), 50)]
     for payer, n_versions in planned:
         policy_id = next(ids[payer])
@@ -1416,7 +1959,9 @@ def mutate_corpus(root: Path, fraction: float, seed: int) -> dict[str, Any]:
     for path in chosen:
         data = path.read_bytes()
         text, encoding = _decode(data)
-        new_text = _mutate_text(text, random.Random(f"{seed}/mutate/{path.relative_to(root).as_posix()}"))
+        new_text = _mutate_text(
+            text, random.Random(f"{seed}/mutate/{path.relative_to(root).as_posix()}")
+        )
         if encoding == "utf-16":
             new = b"\xff\xfe" + new_text.encode("utf-16-le")
         else:

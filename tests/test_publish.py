@@ -15,7 +15,15 @@ def _rows(doc: str, *elements: str):
     return frame_from_rows(
         DATASET,
         [
-            {"doc_id": doc, "code": "47383", "ordinal": i, "element": e, "section_ordinal": 0, "char_start": i, "char_end": i + 1}
+            {
+                "doc_id": doc,
+                "code": "47383",
+                "ordinal": i,
+                "element": e,
+                "section_ordinal": 0,
+                "char_start": i,
+                "char_end": i + 1,
+            }
             for i, e in enumerate(elements, start=1)
         ],
     )
@@ -53,12 +61,26 @@ def test_replacing_with_no_rows_deletes(tmp_path):
 def test_append_new_skips_known_keys(tmp_path):
     store = TableStore(tmp_path)
     quarantine = DATASETS["quarantine"]
-    row = {"quarantine_id": "q1", "source_path": "a", "doc_id": None, "stage": "read", "reason": "empty_file", "message": "m", "record": None, "run_id": "r1", "detected_at": None}
+    row = {
+        "quarantine_id": "q1",
+        "source_path": "a",
+        "doc_id": None,
+        "stage": "read",
+        "reason": "empty_file",
+        "message": "m",
+        "record": None,
+        "run_id": "r1",
+        "detected_at": None,
+    }
     from datetime import UTC, datetime
 
     row["detected_at"] = datetime(2026, 1, 1, tzinfo=UTC)
-    assert store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r1") == 1
-    assert store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r2") == 0
+    assert (
+        store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r1") == 1
+    )
+    assert (
+        store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r2") == 0
+    )
     assert store.version(quarantine.name) == 1
 
 

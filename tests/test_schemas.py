@@ -57,7 +57,17 @@ def test_payer_and_modifier_reference_data():
     from schemas.reference import payer_registry, valid_modifiers
 
     registry = payer_registry()
-    assert {"aetna", "anthem", "bcbs", "cigna", "humana", "kaiser", "medicare", "medicaid", "unitedhealthcare"} <= registry.payer_ids
+    assert {
+        "aetna",
+        "anthem",
+        "bcbs",
+        "cigna",
+        "humana",
+        "kaiser",
+        "medicare",
+        "medicaid",
+        "unitedhealthcare",
+    } <= registry.payer_ids
     assert registry.resolve("Cigna Health") == "cigna"
     assert registry.resolve("UHC") == "unitedhealthcare"
     assert registry.resolve("Blue Cross Blue Shield") == "bcbs"

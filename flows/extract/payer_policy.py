@@ -47,6 +47,8 @@ MAX_RANGE_EXPANSION = 50
 #: Payer and policy-number detection look only at the header area.
 HEADER_CHARS = 3000
 
+HEADER_LINES = 12
+
 REASON_UNKNOWN_PAYER = "unknown_payer"
 REASON_NO_POLICY_ID = "no_policy_id"
 REASON_UNPARSED_DATE = "unparsed_date"
@@ -123,7 +125,9 @@ _MEDICARE_MARKERS = re.compile(
 
 def detect_payer(text: str, payer_hint: str | None) -> str | None:
     """The payer that issued the document: the folder hint when it is a registry id, else
-    the header's issuer line, Medicare's MCD markers, or the only payer the header names.
+    the only payer its title lines name, an issuer line ("Aetna considers", "Humana
+    Medicare Advantage Medical Policy"), Medicare's MCD markers, or the only payer the
+    header names.
 
     Returns None when the header names no payer or several without one being the issuer.
     """
@@ -131,6 +135,21 @@ def detect_payer(text: str, payer_hint: str | None) -> str | None:
     if payer_hint and payer_hint in registry.payer_ids:
         return payer_hint
     head = text[:HEADER_CHARS]
+    # The first title line at the top that names a payer ("UnitedHealthcare® Commercial",
+    # "Humana Medicare Advantage Medical Policy"): its only payer, or the one it starts with.
+    # Lines further down ("Line of Business: Commercial; Medicare Advantage") do not count.
+    for line in [ln for ln in head.split("\n") if ln.strip()][:HEADER_LINES]:
+        if len(line) > 100 or line.rstrip().endswith("."):
+            continue
+        mentions = registry.find(line)
+        if not mentions:
+            continue
+        ids = {m.payer_id for m in mentions}
+        if len(ids) == 1:
+            return ids.pop()
+        if not line[: mentions[0].start].strip(" #*|-•"):
+            return mentions[0].payer_id
+        break
     for line in head.split("\n"):
         if not _ISSUER_WORDS.search(line):
             continue
@@ -282,10 +301,11 @@ def _header_values(lines: list[Line], modes: list[str]) -> list[_Found]:
             continue
         header_row = None
         for i, cell in enumerate(cells):
-            if labels[i] and i + 1 < len(cells) and cells[i + 1] and labels[i + 1] is None:
+            label = labels[i]
+            if label and i + 1 < len(cells) and cells[i + 1] and labels[i + 1] is None:
                 value, at = cells[i + 1], starts[i + 1]
-                out.append(_Found(labels[i], value, at, at + len(value)))
-            elif labels[i] is None and (i == 0 or labels[i - 1] is None):
+                out.append(_Found(label, value, at, at + len(value)))
+            elif label is None and (i == 0 or labels[i - 1] is None):
                 out.extend(_labels_in(cell, starts[i]))
     return out
 
@@ -330,6 +350,16 @@ def is_code_label(text: str) -> bool:
 
 def _label_systems(text: str) -> int:
     return len({m.group(1).lower() for m in _SYSTEM_WORDS.finditer(text)})
+
+
+def _sub_label(text: str) -> bool:
+    """A label inside a code group ("CPT®* Codes", "ICD-10-CM Diagnosis Codes Description",
+    "Code Code Description"), as opposed to a code section heading ("Codes", "CPT Codes /
+    HCPCS Codes / ICD-10 Codes") that opens a new part of the policy."""
+    if not is_code_label(text):
+        return False
+    systems = _label_systems(text)
+    return systems == 1 or (systems == 0 and bool(re.search(r"descr", text, re.IGNORECASE)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,10 +411,10 @@ def _valid_token(token: str, whole_cell: bool) -> bool:
 
 @dataclass(slots=True)
 class _Item:
-    """One classified line of a code-bearing section."""
+    """One classified line (or wrapped paragraph) of a code-bearing section."""
 
-    line: Line
-    kind: str  # blank | heading | header | codes | text
+    line: Line  # the first line
+    kind: str  # blank | heading | header | codes | text | merged (wrapped into the item above)
     text: str = ""
     level: int = 0
     codes: list[_Code] = field(default_factory=list)
@@ -393,6 +423,11 @@ class _Item:
     single_cell: bool = False
     pipe: bool = False
     bullet: bool = False
+    end: int = -1  # end of the last line, once wrapped lines are merged in
+
+    def __post_init__(self) -> None:
+        if self.end < 0:
+            self.end = self.line.end
 
 
 def _classify(line: Line) -> _Item:
@@ -434,6 +469,57 @@ def _classify(line: Line) -> _Item:
     if aligned and is_code_label(" ".join(aligned)):
         return _Item(line, "header", text)
     return _Item(line, "text", text, bullet=bullet)
+
+
+_TERMINATED = re.compile(r"[.:;!?]\W*$")
+_OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|with|for|in|a|an|by|than))$", re.IGNORECASE)
+#: Formats whose lines are whole paragraphs; only PDF (and text taken from PDFs) wraps.
+_UNWRAPPED_MEDIA = frozenset(
+    {
+        "text/html",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
+
+
+def _merge_wrapped(items: list[_Item]) -> list[_Item]:
+    """Join prose that a PDF wrapped over several lines into one text item, so a statement
+    and the codes or colon it ends with are read together.
+
+    A continuation is not a list item, follows a line that does not end a sentence, and
+    starts in lower case or with a code ("64492) are proven ..."), unless the line above
+    ends open ("... and"). It becomes `merged`. A lower-case line after a code row is that
+    row's wrapped descriptor, not prose, and starts no paragraph.
+    """
+    head: _Item | None = None
+    after_code_row = False
+    for item in items:
+        first = clean_inline(strip_bullet(item.line.text)[1])[:1]
+        wraps = (
+            head is not None
+            and not item.pipe
+            and not item.bullet
+            and not _TERMINATED.search(head.text)
+            and (first.islower() or first.isdigit() or bool(_OPEN_END.search(head.text)))
+            and (
+                (item.kind == "text" and not _GROUP_LINE.match(item.text))
+                or (
+                    item.kind == "codes"
+                    and not item.label
+                    and (item.description is None or item.description[:1].islower())
+                )
+            )
+        )
+        if wraps and head is not None:
+            head.text = f"{head.text} {clean_inline(item.line.text)}"
+            head.end = item.end
+            item.kind = "merged"
+            continue
+        continues_row = after_code_row and item.kind == "text" and first.islower()
+        after_code_row = (item.kind == "codes" and not item.pipe) or continues_row
+        is_prose = item.kind == "text" and not item.pipe and not continues_row
+        head = item if is_prose else None
+    return items
 
 
 def _classify_row(line: Line, cells: list[str]) -> _Item:
@@ -503,24 +589,39 @@ class _Group:
     level: int
 
 
-def _resolve(
-    outer: _Group | None, inner: _Group | None, heading_decides: bool
-) -> tuple[str, str | None]:
-    """(coverage, coverage_text) for a code under these statements.
+@dataclass(slots=True)
+class _Groups:
+    """The statements a code row sits under, outermost first: a coverage heading
+    ("Considered Experimental/Investigational/Unproven"), a grouping line below it ("CPT
+    codes covered if selection criteria are met:"), and a Medicare group paragraph."""
 
-    A negative statement at either level wins (a code under "not covered" or "experimental"
-    is never published as covered), except in Medicare where the code section's heading
-    ("... that Support Medical Necessity") outranks the group paragraph beneath it.
-    """
-    stack = [g for g in ((outer, inner) if heading_decides else (inner, outer)) if g]
-    if not heading_decides:
-        for g in stack:
+    heading: _Group | None = None
+    statement: _Group | None = None
+    paragraph: _Group | None = None
+
+    def innermost(self) -> _Group | None:
+        return self.paragraph or self.statement or self.heading
+
+    def resolve(self, heading_decides: bool) -> tuple[str, str | None]:
+        """(coverage, coverage_text) for a code here.
+
+        A negative statement at any level wins, so a code under "not covered" or
+        "experimental" is never published as covered. In Medicare the code section's own
+        title ("ICD-10-CM Codes that Support Medical Necessity") outranks the group
+        paragraph beneath it.
+        """
+        inner_first = [g for g in (self.paragraph, self.statement, self.heading) if g]
+        if heading_decides:
+            for g in reversed(inner_first):
+                if g.coverage is not None:
+                    return g.coverage, g.text
+        for g in inner_first:
             if g.coverage in _NEGATIVE:
                 return g.coverage, g.text
-    for g in stack:
-        if g.coverage is not None:
-            return g.coverage, g.text
-    return UNSPECIFIED, stack[0].text if stack else None
+        for g in inner_first:
+            if g.coverage is not None:
+                return g.coverage, g.text
+        return UNSPECIFIED, inner_first[0].text if inner_first else None
 
 
 def _heading_resets(text: str, level: int, outer: _Group | None, raw: str) -> bool:
@@ -532,9 +633,7 @@ def _heading_resets(text: str, level: int, outer: _Group | None, raw: str) -> bo
     if _GROUP_HEADING.match(text):
         return False
     if is_code_label(text):
-        # "CPT Codes / HCPCS Codes / ICD-10 Codes" opens Aetna's code section;
-        # "CPT®* Codes" is a sub-label inside a coverage group.
-        return _label_systems(text) >= 2
+        return not _sub_label(text)
     key = heading_key(text)
     if any(
         p.search(key) for p in (pl.NARRATIVE_SECTION, pl.REVISION_SECTION, pl.STRUCTURAL_SECTION)
@@ -564,9 +663,7 @@ def _is_grouping(item: _Item, items: list[_Item], idx: int) -> bool:
 
 def _codes_follow(items: list[_Item], idx: int) -> bool:
     for item in items[idx + 1 :]:
-        if item.kind in ("blank", "header") or (
-            item.kind == "heading" and is_code_label(item.text)
-        ):
+        if item.kind in ("blank", "header") or (item.kind == "heading" and _sub_label(item.text)):
             continue
         return item.kind == "codes"
     return False
@@ -637,21 +734,22 @@ class _Context:
     def code_rows(
         self,
         code: _Code,
-        line: Line,
+        item: _Item,
         cursor: int,
         coverages: list[tuple[str, str | None]],
         description: str | None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Rows for one code or range found in `line` at or after `cursor` (one per code of
-        an expanded range and per coverage), and the cursor past it."""
-        at = line.text.find(code.first, cursor)
+        """Rows for one code or range found in `item`'s text at or after `cursor` (one per
+        code of an expanded range and per coverage), and the cursor past it."""
+        raw = self.doc.text[item.line.start : item.end]
+        at = raw.find(code.first, cursor)
         if at < 0:
             at = cursor
         end = at + len(code.first)
         if code.last is not None:
-            last_at = line.text.find(code.last, end)
+            last_at = raw.find(code.last, end)
             end = last_at + len(code.last) if last_at >= 0 else end
-        start, stop = line.start + at, line.start + end
+        start, stop = item.line.start + at, item.line.start + end
         codes, bad = _expand(code)
         if bad:
             self.problems.append(
@@ -700,7 +798,7 @@ def _statement_rows(
                 continue
             text = clean_inline(sentence)
             for code in _codes_in_statement(sentence):
-                found, cursor = ctx.code_rows(code, item.line, cursor, [(coverage, text)], None)
+                found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
                 rows.extend(found)
                 for row in found:
                     pairs = named.setdefault(row["code"], [])
@@ -710,51 +808,54 @@ def _statement_rows(
 
 
 def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> list[dict[str, Any]]:
-    """`policy_codes` rows: codes in tables and lists under the grouping statement in force,
-    plus codes named in coverage statements; one row per (code, coverage)."""
+    """`policy_codes` rows: codes in tables and lists under the grouping statements in
+    force, plus codes named in coverage statements; one row per (code, coverage)."""
     candidates, named = _statement_rows(ctx, items, modes)
-    outer: _Group | None = None  # the statement or heading a code list sits under
-    inner: _Group | None = None  # a Medicare "Group N Paragraph" within it
-    paragraph: list[str] | None = None
+    decides = ctx.layout.heading_decides
+    groups = _Groups()
+    paragraph: list[str] | None = None  # a Medicare group paragraph being read
     section_level = 0
     last_rows: list[dict[str, Any]] = []
 
     def close_paragraph() -> None:
-        nonlocal paragraph, inner
+        nonlocal paragraph
         if paragraph is not None:
             text = " ".join(paragraph).strip()
             if text and not re.fullmatch(r"n/?a\.?", text, re.IGNORECASE):
-                inner = _Group(coverage_of(text), text, section_level)
+                groups.paragraph = _Group(coverage_of(text), text, section_level)
             paragraph = None
 
     for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
+        if item.kind == "merged":
+            continue
         # Rows of the line just above, which a wrapped PDF descriptor may continue.
         previous_rows, last_rows = last_rows, []
         if mode != "codes":
             if item.kind == "heading":
-                outer = inner = paragraph = None
-                section_level = item.level
+                groups, paragraph, section_level = _Groups(), None, item.level
             continue
         if item.kind == "blank":
             continue
-        group = _GROUP_LINE.match(item.label or "" if item.kind == "codes" else item.text)
-        if group and group.group("part").lower() == "paragraph":
-            paragraph = [group.group("rest")] if group.group("rest") else []
-            inner = None
+        group_line = _GROUP_LINE.match(item.label or "" if item.kind == "codes" else item.text)
+        if group_line and group_line.group("part").lower() == "paragraph":
+            paragraph = [group_line.group("rest")] if group_line.group("rest") else []
+            groups.paragraph = None
             continue
-        if group or item.kind in ("heading", "header", "codes"):
+        if paragraph is not None and item.kind == "heading" and not item.level and not group_line:
+            paragraph.append(item.text)  # "N/A" reads as an ALL-CAPS heading
+            continue
+        if group_line or item.kind in ("heading", "header", "codes"):
             close_paragraph()
-        if group and item.kind != "codes":
+        if group_line and item.kind != "codes":
             continue  # "Group 1 Codes:" with the codes on the lines below
         if item.kind == "heading":
             coverage = coverage_of(item.text)
             if coverage is not None:
-                outer, inner = _Group(coverage, item.text, item.level), None
-            elif is_code_label(item.text) and _label_systems(item.text) < 2:
-                pass
-            elif _heading_resets(item.text, item.level, outer, item.line.text):
-                outer = inner = None
-                section_level = item.level
+                groups = _Groups(heading=_Group(coverage, item.text, item.level))
+            elif _sub_label(item.text):
+                pass  # "CPT®* Codes" inside a group
+            elif _heading_resets(item.text, item.level, groups.innermost(), item.line.text):
+                groups, section_level = _Groups(), item.level
             elif item.level:
                 section_level = item.level
             continue
@@ -764,16 +865,17 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
             if paragraph is not None:
                 paragraph.append(item.text)
             elif _is_grouping(item, items, idx):
-                outer, inner = _Group(coverage_of(item.text), item.text, section_level), None
-            elif item.bullet and outer is not None and coverage_of(item.text) is None:
+                groups.statement = _Group(coverage_of(item.text), item.text, section_level)
+                groups.paragraph = None
+            elif item.bullet and groups.innermost() and coverage_of(item.text) is None:
                 # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
-                coverage, text = _resolve(outer, inner, ctx.layout.heading_decides)
+                coverage, text = groups.resolve(decides)
                 cursor = 0
                 for code in _codes_in_statement(item.text):
-                    found, cursor = ctx.code_rows(code, item.line, cursor, [(coverage, text)], None)
+                    found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
                     candidates.extend(found)
-                    for row in found:
-                        if coverage != UNSPECIFIED:
+                    if coverage != UNSPECIFIED:
+                        for row in found:
                             named.setdefault(row["code"], []).append((coverage, text))
             elif previous_rows and not item.pipe and item.text[:1].islower():
                 # A PDF descriptor wrapped onto the next line.
@@ -782,16 +884,18 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
                 last_rows = previous_rows
             continue
         # a code row
-        if item.label and not group and not is_code_label(item.label):
-            outer, inner = _Group(coverage_of(item.label), item.label, section_level), None
-        coverage, text = _resolve(outer, inner, ctx.layout.heading_decides)
+        if item.label and not group_line and not is_code_label(item.label):
+            groups.statement = _Group(coverage_of(item.label), item.label, section_level)
+            groups.paragraph = None
+        coverage, text = groups.resolve(decides)
         rows: list[dict[str, Any]] = []
         cursor = 0
         for code in item.codes:
             first = _expand(code)[0][0]
+            # A reference-only list borrows the coverage a statement gave the code.
             coverages = named[first] if coverage == UNSPECIFIED and first in named else None
             found, cursor = ctx.code_rows(
-                code, item.line, cursor, coverages or [(coverage, text)], item.description
+                code, item, cursor, coverages or [(coverage, text)], item.description
             )
             rows.extend(found)
         candidates.extend(rows)
@@ -835,7 +939,7 @@ def _revision_rows(ctx: _Context, lines: list[Line], modes: list[str]) -> list[d
     def close() -> None:
         nonlocal current, parts
         if current is not None:
-            current["summary"] = " ".join(p for p in parts if p).strip() or None
+            current["summary"] = "".join(parts).strip(" ;") or None
             rows.append(current)
         current, parts = None, []
 
@@ -879,16 +983,18 @@ def _revision_rows(ctx: _Context, lines: list[Line], modes: list[str]) -> list[d
                 current = start(when, line)
                 parts = ["; ".join(c for i, c in enumerate(cells) if c and i != at)]
             elif current is not None:
-                parts.append("; ".join(filled))
+                parts.append("; " + "; ".join(filled))
                 current["char_end"] = line.end
             continue
-        text = clean_inline(strip_bullet(raw)[1])
+        bullet, text = strip_bullet(raw)
+        text = clean_inline(text)
         lead = _leading_date(text)
         if lead:
             current = start(lead[0], line)
             parts = [lead[1]]
         elif current is not None:
-            parts.append(text)
+            # A wrapped line continues the sentence; a list item is a change of its own.
+            parts.append(("; " if bullet else " ") + text)
             current["char_end"] = line.end
     close()
     unique: dict[tuple[Any, Any], dict[str, Any]] = {}
@@ -906,51 +1012,63 @@ _DOC_TYPE_HEADING = re.compile(
 
 
 def _is_payer_name(text: str) -> bool:
-    """A heading that only names the payer ("Humana", "UnitedHealthcare® Commercial")."""
+    """A line that names the payer ("Humana", "UnitedHealthcare® Commercial", "Blue Cross
+    Blue Shield of Vermont"): it starts with a payer and at most three words follow."""
     mentions = payer_registry().find(text)
-    rest = text
-    for m in reversed(mentions):
-        rest = rest[: m.start] + rest[m.end :]
-    return bool(mentions) and len(re.findall(r"[A-Za-z]{2,}", rest)) <= 1
+    if not mentions or text[: mentions[0].start].strip(" #*_"):
+        return False
+    return len(re.findall(r"[A-Za-z]{2,}", text[mentions[0].end :])) <= 3
 
 
-def _title_of(lines: list[Line], modes: list[str], found: list[_Found]) -> str | None:
-    """A labelled title, else the first heading that is not a section, a label or the
-    document type ("Cigna Medical Coverage Policy"), preferring `# Title`, else the first
-    plain line."""
+# A title line that a PDF wrapped: it ends with a comma, a connective or a dash.
+_TITLE_WRAPS = re.compile(r"(?:,|\b(?:and|or|of|for|the|in|with|to|on|a|an)|[-–—/])$")
+
+
+def _title_line(raw: str) -> str | None:
+    """The line as a title, or None when it is a label, the payer, the document type, a
+    section heading, a sentence or a bare number."""
+    if not raw.strip() or split_pipe_row(raw) is not None or _labels_in(raw, 0):
+        return None
+    text = clean_inline(strip_bullet(raw)[1].lstrip("#"))
+    if len(text) > 200 or text.endswith(".") or not re.search(r"[A-Za-z]{3}", text):
+        return None
+    if (
+        _is_payer_name(text)
+        or _DOC_TYPE_HEADING.search(text)
+        or _section_mode(text) is not None
+        or coverage_of(text)
+        or is_code_label(text)
+        or _GROUP_LINE.match(text)
+        or re.fullmatch(r"\S*\d\S*", text)
+    ):
+        return None
+    return text
+
+
+def _title_of(lines: list[Line], zone_end: int, found: list[_Found]) -> str | None:
+    """A labelled title, else the header's first title-like line (a `# Title` preferred),
+    joined with its wrapped second line. The header zone ends at the first known section."""
     for f in found:
         if f.label.field == pl.TITLE and f.value:
             return clean_inline(f.value)
-    candidates: list[tuple[int, str]] = []
-    first_line: str | None = None
-    for line, mode in zip(lines, modes, strict=True):
-        if line.start > HEADER_CHARS:
+    candidates: list[tuple[int, int]] = []  # (heading level, line index)
+    for i, line in enumerate(lines):
+        if line.start >= zone_end:
             break
-        if mode == "narrative" or not line.text.strip() or split_pipe_row(line.text):
-            continue
-        if _labels_in(line.text, 0):
-            continue
-        if first_line is None:
-            first_line = clean_inline(strip_bullet(line.text)[1].lstrip("#"))
-        h = heading_text(line.text)
-        if h is None:
-            continue
-        level, text = h
-        if (
-            _is_payer_name(text)
-            or _section_mode(text) is not None
-            or coverage_of(text)
-            or _DOC_TYPE_HEADING.search(text)
-            or is_code_label(text)
-            or _GROUP_LINE.match(text)
-            or _GROUP_HEADING.match(text)
-        ):
-            continue
-        candidates.append((level, text))
-    for level, text in candidates:
-        if level == 1:
-            return text
-    return candidates[0][1] if candidates else first_line
+        if _title_line(line.text) is not None:
+            found_heading = heading_text(line.text)
+            candidates.append((found_heading[0] if found_heading else 0, i))
+    if not candidates:
+        return None
+    _, i = next((c for c in candidates if c[0] == 1), candidates[0])
+    title = _title_line(lines[i].text) or ""
+    while _TITLE_WRAPS.search(title) and i + 1 < len(lines):
+        i += 1
+        more = _title_line(lines[i].text)
+        if more is None:
+            break
+        title = f"{title} {more}"
+    return title
 
 
 _POLICY_TYPE_WORDS = (
@@ -1047,7 +1165,14 @@ def extract_payer_policy(
     fields, id_span, policy_type, problems = _header_fields(doc, layout, found, source_path)
     if policy_type == pl.GENERIC.policy_type:
         policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
-    title = _title_of(lines, modes, found)
+    known = [
+        s.char_start
+        for s in sections
+        if s.heading
+        and _section_mode(s.heading)
+        and not (_DOC_TYPE_HEADING.search(s.heading) or _is_payer_name(s.heading))
+    ]
+    title = _title_of(lines, min([HEADER_CHARS, *known[:1]]), found)
     policy_id: str | None = fields.get(pl.POLICY_ID)
     version_date = next((fields[f] for f in layout.version_fields if f in fields), None)
     ex.document = {
@@ -1093,6 +1218,8 @@ def extract_payer_policy(
         }
     ]
     items = [_classify(line) for line in lines]
+    if doc.media_type not in _UNWRAPPED_MEDIA:
+        items = _merge_wrapped(items)
     ex.records["policy_codes"] = _policy_code_rows(ctx, items, modes)
     ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes)
     ex.problems.extend(problems)

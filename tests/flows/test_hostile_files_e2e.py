@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ from flows.pipeline import run_flow
 from flows.publish import TableStore
 from flows.settings import Settings
 from schemas import DATASETS
-from tests.readers.reader_builders import build_docx, build_pdf
+from tests.readers.reader_builders import build_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +51,10 @@ def test_hostile_files_are_quarantined(prefect_harness, sources_dir, tmp_path):
     run_flow(Settings(sources=sources_dir, output=output, workers=1, max_unzipped_bytes=1_000_000))
 
     store = TableStore(output)
-    reasons = {q["source_path"].rsplit("/", 1)[-1]: q["reason"] for q in store.read("quarantine").to_pylist()}
+    reasons = {
+        q["source_path"].rsplit("/", 1)[-1]: q["reason"]
+        for q in store.read("quarantine").to_pylist()
+    }
     assert reasons["truncated.pdf"] in {"pdf_truncated", "pdf_unreadable"}
     assert reasons["encrypted.pdf"] == "pdf_encrypted"
     assert reasons["bundle.zip"] == "unsupported_type"
@@ -60,8 +62,13 @@ def test_hostile_files_are_quarantined(prefect_harness, sources_dir, tmp_path):
     assert reasons["scan.pdf"] == "no_text_layer"
     for q in store.read("quarantine").to_pylist():
         assert len(q["message"]) > 30, q  # a sentence a person can act on
-    docs = {d["source_path"].rsplit("/", 1)[-1]: d["status"] for d in store.read("documents").to_pylist()}
-    assert {docs[n] for n in ("truncated.pdf", "encrypted.pdf", "bundle.zip", "bomb.docx")} == {"rejected"}
+    docs = {
+        d["source_path"].rsplit("/", 1)[-1]: d["status"]
+        for d in store.read("documents").to_pylist()
+    }
+    assert {docs[n] for n in ("truncated.pdf", "encrypted.pdf", "bundle.zip", "bomb.docx")} == {
+        "rejected"
+    }
     # The XHTML page is read, but its external entity is never resolved.
     for name in DATASETS:
         dump = json.dumps(store.read(name).to_pylist(), default=str)

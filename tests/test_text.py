@@ -1,0 +1,49 @@
+"""Shared text primitives: the cases where a line is, or is not, a section heading."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.text import heading_text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("## Coverage Rationale", (2, "Coverage Rationale")),
+        ("Coverage Rationale", (0, "Coverage Rationale")),
+        ("CODING INFORMATION", (0, "CODING INFORMATION")),
+        (
+            "Considered Experimental/Investigational/Unproven:",
+            (0, "Considered Experimental/Investigational/Unproven"),
+        ),
+        ("**Policy History**", (0, "Policy History")),
+        # Marked headings always count, values and all.
+        ("### Last Review 02/14/2026", (3, "Last Review 02/14/2026")),
+        ("Policy Updates 2025", (0, "Policy Updates 2025")),
+    ],
+)
+def test_headings(line, expected):
+    assert heading_text(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Label/value lines that hold a date or dot leaders (PDF headers) are not headings.
+        "Last Review 02/14/2026",
+        "Effective Date ............ 2/15/2026",
+        "Next Review Date … 2/15/2027",
+        "Policy Effective 2026-02-01",
+        "Last Review 01/2026",
+        # A PDF code row that starts with a HCPCS code and a Title Case descriptor.
+        "C9734 Focused Ultrasound Ablation",
+        "J9035 Injection Bevacizumab",
+        # Unchanged: sentences, lowercase starts, numbers.
+        "The policy applies to all plans.",
+        "47383 Ablation",
+        "are met:",
+    ],
+)
+def test_not_headings(line):
+    assert heading_text(line) is None
