@@ -78,6 +78,8 @@ def heading_text(line: str) -> tuple[int, str] | None:
     or wrapped in `**`. Level 0 means "unmarked" (the caller decides the nesting).
     """
     stripped = line.strip()
+    if not stripped:
+        return None
     if not stripped.startswith("#") and (
         len(stripped) > 120 or "|" in stripped or stripped[-1] in ".;,!?"
     ):

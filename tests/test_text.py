@@ -39,6 +39,10 @@ def test_headings(line, expected):
         # A PDF code row that starts with a HCPCS code and a Title Case descriptor.
         "C9734 Focused Ultrasound Ablation",
         "J9035 Injection Bevacizumab",
+        # Blank lines (the function never raises on odd input).
+        "",
+        "   ",
+        "\t",
         # Unchanged: sentences, lowercase starts, numbers.
         "The policy applies to all plans.",
         "47383 Ablation",

@@ -33,7 +33,7 @@ from flows.text import (
     split_pipe_row,
     strip_bullet,
 )
-from schemas.reference import payer_registry
+from schemas.reference import PayerMention, payer_registry
 
 COVERED = "covered"
 NOT_COVERED = "not_covered"
@@ -44,9 +44,9 @@ _NEGATIVE = frozenset({NOT_COVERED, INVESTIGATIONAL})
 #: Ranges longer than this keep only their endpoints (a HCPCS `J0000-J9999` span is a
 #: family of drugs, not a list the policy means code by code).
 MAX_RANGE_EXPANSION = 50
-#: Payer and policy-number detection look only at the header area.
+#: Payer and policy-number detection look only at the header area: its first characters,
+#: and for the title lines that name the issuer, its first non-empty lines.
 HEADER_CHARS = 3000
-
 HEADER_LINES = 12
 
 REASON_UNKNOWN_PAYER = "unknown_payer"
@@ -123,48 +123,41 @@ _MEDICARE_MARKERS = re.compile(
 )
 
 
+def _issuer_of(line: str, mentions: list[PayerMention]) -> str | None:
+    """The payer a header line names as its issuer: its only payer, or the one it starts
+    with ("Humana Medicare Advantage Medical Policy")."""
+    if len({m.payer_id for m in mentions}) == 1 or not line[: mentions[0].start].strip(" #*|-•"):
+        return mentions[0].payer_id
+    return None
+
+
 def detect_payer(text: str, payer_hint: str | None) -> str | None:
     """The payer that issued the document: the folder hint when it is a registry id, else
-    the only payer its title lines name, an issuer line ("Aetna considers", "Humana
-    Medicare Advantage Medical Policy"), Medicare's MCD markers, or the only payer the
-    header names.
+    the issuer named by the first title line that names a payer, or by the first line with
+    an issuer word ("Aetna considers", "Cigna Medical Coverage Policy"), else Medicare by
+    its MCD markers, else the only payer the header names.
 
-    Returns None when the header names no payer or several without one being the issuer.
+    Returns None when the header names no payer, or several and none as the issuer.
     """
-    registry = payer_registry()
-    if payer_hint and payer_hint in registry.payer_ids:
+    if payer_hint and payer_hint in payer_registry().payer_ids:
         return payer_hint
     head = text[:HEADER_CHARS]
-    # The first title line at the top that names a payer ("UnitedHealthcare® Commercial",
-    # "Humana Medicare Advantage Medical Policy"): its only payer, or the one it starts with.
-    # Lines further down ("Line of Business: Commercial; Medicare Advantage") do not count.
-    for line in [ln for ln in head.split("\n") if ln.strip()][:HEADER_LINES]:
-        if len(line) > 100 or line.rstrip().endswith("."):
-            continue
-        mentions = registry.find(line)
-        if not mentions:
-            continue
-        ids = {m.payer_id for m in mentions}
-        if len(ids) == 1:
-            return ids.pop()
-        if not line[: mentions[0].start].strip(" #*|-•"):
-            return mentions[0].payer_id
-        break
-    for line in head.split("\n"):
-        if not _ISSUER_WORDS.search(line):
-            continue
-        mentions = registry.find(line)
-        ids = {m.payer_id for m in mentions}
-        if len(ids) == 1:
-            return ids.pop()
-        if ids and not line[: mentions[0].start].strip(" #*|-•"):
-            # "Humana Medicare Advantage Medical Policy": the line starts with its issuer.
-            return mentions[0].payer_id
-        if ids:
-            break
+    # Title lines are short and not sentences; lines further down ("Line of Business:
+    # Commercial; Medicare Advantage") do not count.
+    top = [ln for ln in head.split("\n") if ln.strip()][:HEADER_LINES]
+    titles = [ln for ln in top if len(ln) <= 100 and not ln.rstrip().endswith(".")]
+    issuer_lines = [ln for ln in head.split("\n") if _ISSUER_WORDS.search(ln)]
+    for lines in (titles, issuer_lines):
+        for line in lines:
+            mentions = payer_registry().find(line)
+            if mentions:
+                issuer = _issuer_of(line, mentions)
+                if issuer is not None:
+                    return issuer
+                break  # several payers on the line, none as its issuer: try the next clue
     if _MEDICARE_MARKERS.search(head):
         return "medicare"
-    ids = {m.payer_id for m in registry.find(head)}
+    ids = {m.payer_id for m in payer_registry().find(head)}
     return ids.pop() if len(ids) == 1 else None
 
 
@@ -440,15 +433,15 @@ def _classify(line: Line) -> _Item:
     bullet, body = strip_bullet(raw)
     body = body.lstrip("*_` ")
     parsed = leading_codes(body)
-    if parsed is None:
-        aligned = split_aligned_row(raw)
-        cell = leading_codes(aligned[0], whole_cell=True) if aligned else None
-        if aligned and cell is not None:
-            codes, rest = cell
-            return _Item(line, "codes", body, codes=codes, description=rest or aligned[1])
     if parsed is not None:
         codes, rest = parsed
         return _Item(line, "codes", clean_inline(body), codes=codes, description=rest or None)
+    aligned = split_aligned_row(raw)
+    # A PDF row whose first cell is an undotted ICD-10 category ("C73    Malignant ...").
+    cell = leading_codes(aligned[0], whole_cell=True) if aligned else None
+    if aligned and cell is not None:
+        codes, rest = cell
+        return _Item(line, "codes", body, codes=codes, description=rest or aligned[1])
     found = heading_text(raw)
     if found is not None:
         return _Item(line, "heading", text=found[1], level=found[0])
@@ -465,10 +458,31 @@ def _classify(line: Line) -> _Item:
         listed = leading_codes(after.strip())
         if listed is not None and not listed[1]:
             return _Item(line, "codes", text, codes=listed[0], label=label.strip() + ":")
-    aligned = split_aligned_row(raw)
     if aligned and is_code_label(" ".join(aligned)):
         return _Item(line, "header", text)
     return _Item(line, "text", text, bullet=bullet)
+
+
+def _classify_row(line: Line, cells: list[str]) -> _Item:
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    if not filled:
+        return _Item(line, "blank")
+    candidates = filled[:1]
+    if len(filled) >= 2 and is_code_label(filled[0][1]):
+        candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
+    for i, cell in candidates:
+        parsed = leading_codes(cell, whole_cell=True)
+        if parsed is None:
+            continue
+        codes, rest = parsed
+        after = [c for j, c in filled if j > i]
+        description = rest or (after[0] if after else None)
+        return _Item(line, "codes", cell, codes=codes, description=description, pipe=True)
+    joined = " ".join(c for _, c in filled)
+    if len(filled) == 1:
+        return _Item(line, "text", joined, single_cell=True, pipe=True)
+    kind = "header" if is_code_label(joined) else "text"
+    return _Item(line, kind, joined, pipe=True)
 
 
 _TERMINATED = re.compile(r"[.:;!?]\W*$")
@@ -520,28 +534,6 @@ def _merge_wrapped(items: list[_Item]) -> list[_Item]:
         is_prose = item.kind == "text" and not item.pipe and not continues_row
         head = item if is_prose else None
     return items
-
-
-def _classify_row(line: Line, cells: list[str]) -> _Item:
-    filled = [(i, c) for i, c in enumerate(cells) if c]
-    if not filled:
-        return _Item(line, "blank")
-    candidates = filled[:1]
-    if len(filled) >= 2 and is_code_label(filled[0][1]):
-        candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
-    for i, cell in candidates:
-        parsed = leading_codes(cell, whole_cell=True)
-        if parsed is None:
-            continue
-        codes, rest = parsed
-        after = [c for j, c in filled if j > i]
-        description = rest or (after[0] if after else None)
-        return _Item(line, "codes", cell, codes=codes, description=description, pipe=True)
-    joined = " ".join(c for _, c in filled)
-    if len(filled) == 1:
-        return _Item(line, "text", joined, single_cell=True, pipe=True)
-    kind = "header" if is_code_label(joined) else "text"
-    return _Item(line, kind, joined, pipe=True)
 
 
 # --- sections and modes ---------------------------------------------------------------------
@@ -624,7 +616,7 @@ class _Groups:
         return UNSPECIFIED, inner_first[0].text if inner_first else None
 
 
-def _heading_resets(text: str, level: int, outer: _Group | None, raw: str) -> bool:
+def _heading_resets(text: str, level: int, group: _Group | None, raw: str) -> bool:
     """Whether a heading without coverage ends the grouping statement in force.
 
     Marked headings nest by level. An unmarked (PDF) heading is taken as a new section,
@@ -640,7 +632,7 @@ def _heading_resets(text: str, level: int, outer: _Group | None, raw: str) -> bo
     ):
         return True
     if level > 0:
-        return outer is None or outer.level == 0 or level <= outer.level
+        return group is None or group.level == 0 or level <= group.level
     return not raw.rstrip(" *_").endswith(":")
 
 
@@ -780,42 +772,41 @@ class _Context:
         return rows, end
 
 
-def _statement_rows(
-    ctx: _Context, items: list[_Item], modes: list[str]
-) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, str | None]]]]:
-    """Rows for codes named in coverage statements ("... (CPT 0581T) is unproven ..."), and
-    the coverage each such code was given, which reference-only code tables (UHC's
-    "Applicable Codes") borrow."""
-    rows: list[dict[str, Any]] = []
-    named: dict[str, list[tuple[str, str | None]]] = {}
-    for item, mode in zip(items, modes, strict=True):
-        if mode != "codes" or item.kind != "text":
-            continue
-        cursor = 0
-        for sentence in _split_sentences(item.text):
-            coverage = coverage_of(sentence)
-            if coverage is None:
-                continue
-            text = clean_inline(sentence)
-            for code in _codes_in_statement(sentence):
-                found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
-                rows.extend(found)
-                for row in found:
-                    pairs = named.setdefault(row["code"], [])
-                    if (coverage, text) not in pairs:
-                        pairs.append((coverage, text))
-    return rows, named
-
-
 def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> list[dict[str, Any]]:
     """`policy_codes` rows: codes in tables and lists under the grouping statements in
     force, plus codes named in coverage statements; one row per (code, coverage)."""
-    candidates, named = _statement_rows(ctx, items, modes)
+    candidates: list[dict[str, Any]] = []
+    # Coverage that statements gave each code, which a reference-only code table (UHC's
+    # "Applicable Codes") borrows.
+    named: dict[str, list[tuple[str, str | None]]] = {}
     decides = ctx.layout.heading_decides
     groups = _Groups()
     paragraph: list[str] | None = None  # a Medicare group paragraph being read
     section_level = 0
     last_rows: list[dict[str, Any]] = []
+
+    def add(item: _Item, codes: list[_Code], coverage: str, text: str | None) -> None:
+        cursor = 0
+        for code in codes:
+            found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
+            candidates.extend(found)
+            for row in found:
+                if coverage != UNSPECIFIED and (coverage, text) not in named.get(row["code"], []):
+                    named.setdefault(row["code"], []).append((coverage, text))
+
+    def add_named_in_statements(item: _Item) -> None:
+        """Codes named in a coverage sentence ("... (CPT 0581T) is unproven ...") take its
+        coverage, unless a negative coverage heading is in force."""
+        for sentence in _split_sentences(item.text):
+            coverage = coverage_of(sentence)
+            codes = _codes_in_statement(sentence) if coverage else []
+            if coverage is None or not codes:
+                continue
+            text: str | None = clean_inline(sentence)
+            heading = groups.heading
+            if heading and heading.coverage in _NEGATIVE and coverage not in _NEGATIVE:
+                coverage, text = heading.coverage, heading.text
+            add(item, codes, coverage, text)
 
     def close_paragraph() -> None:
         nonlocal paragraph
@@ -862,6 +853,12 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
         if item.kind == "header":
             continue
         if item.kind == "text":
+            if previous_rows and not item.pipe and item.text[:1].islower():
+                # A PDF descriptor wrapped onto the next line.
+                for row in previous_rows:
+                    row["description"] = f"{row['description'] or ''} {item.text}".strip()
+                last_rows = previous_rows
+                continue
             if paragraph is not None:
                 paragraph.append(item.text)
             elif _is_grouping(item, items, idx):
@@ -869,19 +866,9 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
                 groups.paragraph = None
             elif item.bullet and groups.innermost() and coverage_of(item.text) is None:
                 # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
-                coverage, text = groups.resolve(decides)
-                cursor = 0
-                for code in _codes_in_statement(item.text):
-                    found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
-                    candidates.extend(found)
-                    if coverage != UNSPECIFIED:
-                        for row in found:
-                            named.setdefault(row["code"], []).append((coverage, text))
-            elif previous_rows and not item.pipe and item.text[:1].islower():
-                # A PDF descriptor wrapped onto the next line.
-                for row in previous_rows:
-                    row["description"] = f"{row['description'] or ''} {item.text}".strip()
-                last_rows = previous_rows
+                add(item, _codes_in_statement(item.text), *groups.resolve(decides))
+                continue
+            add_named_in_statements(item)
             continue
         # a code row
         if item.label and not group_line and not is_code_label(item.label):
@@ -891,7 +878,7 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
         rows: list[dict[str, Any]] = []
         cursor = 0
         for code in item.codes:
-            first = _expand(code)[0][0]
+            first = code.first.upper()
             # A reference-only list borrows the coverage a statement gave the code.
             coverages = named[first] if coverage == UNSPECIFIED and first in named else None
             found, cursor = ctx.code_rows(

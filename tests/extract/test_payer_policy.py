@@ -802,11 +802,15 @@ def test_coverage_of(statement, expected):
         # A negative grouping row, then a sub-label row, in an Aetna table.
         "Aetna\nNumber: 0999\n| CPT codes not covered for indications listed in the CPB: |\n"
         "| Laser ablation: |\n| 0581T | Ablation, laser |\n",
+        # A sentence naming the code as covered, under an experimental heading.
+        "Cigna Medical Coverage Policy\nCoverage Policy Number: 0999\n## Coding Information\n"
+        "### Considered Experimental/Investigational/Unproven\n"
+        "Laser ablation (CPT 0581T) is covered when billed with imaging.\n",
         # A not-covered statement introducing a list that mentions "covered" benefits.
         "Humana Medical Policy\nPolicy Number: HUM-1\n"
         "The following codes are not covered:\n- 0581T Ablation (a covered benefit elsewhere)\n",
     ],
-    ids=["heading-then-positive-line", "marked-heading", "aetna-sub-row", "list"],
+    ids=["heading-then-positive-line", "marked-heading", "aetna-sub-row", "sentence", "list"],
 )
 def test_code_under_negative_statement_is_never_covered(text):
     e = extract(text)
