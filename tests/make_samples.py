@@ -39,6 +39,11 @@ from fpdf.enums import XPos, YPos
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "sources"
+#: Text originals of the policies the inbox holds only as PDF/DOCX: one rendition per
+#: version in the inbox, so two formats of one version never look like two versions.
+SAMPLE_TEXT = ROOT / "tests" / "data" / "sample_text"
+#: Format twins of one code report, for the "same fields from every format" test.
+FORMAT_TWINS = ROOT / "tests" / "data" / "formats"
 
 FIXED_DATE = datetime(2026, 1, 2, 9, 0, 0, tzinfo=UTC)
 ZIP_DATE = (2026, 1, 2, 9, 0, 0)
@@ -62,11 +67,13 @@ PDF_REPLACEMENTS = {
 class Sample:
     """One text source and the formats rendered from it."""
 
-    source: str  # path relative to sources/
+    source: str  # path relative to the input root
     formats: tuple[str, ...]  # ".pdf" and/or ".docx"
     headings: dict[str, int]  # exact line text -> heading level (1-3)
     title: str = ""  # document title stored in the file metadata
     footer: str = ""  # text printed under the page number on every PDF page
+    input_root: Path = SAMPLE_TEXT  # where the text original lives
+    output_root: Path = SOURCES  # where the renditions are written
 
 
 CODE_REPORT_HEADINGS = {
@@ -128,6 +135,8 @@ SAMPLES = [
         (".pdf", ".docx"),
         CODE_REPORT_HEADINGS,
         title="CPT 47382: Percutaneous Radiofrequency Ablation of Liver Tumors",
+        input_root=SOURCES,
+        output_root=FORMAT_TWINS,
     ),
     Sample(
         "payer_policies/cigna/mcp_0123_hepatic_tumor_ablation_2025.txt",
@@ -375,10 +384,11 @@ def write_docx(
 
 def main() -> None:
     for sample in SAMPLES:
-        source = SOURCES / sample.source
+        source = sample.input_root / sample.source
         lines = source.read_text(encoding="utf-8").splitlines()
         for fmt in sample.formats:
-            target = source.with_suffix(fmt)
+            target = (sample.output_root / sample.source).with_suffix(fmt)
+            target.parent.mkdir(parents=True, exist_ok=True)
             if fmt == ".pdf":
                 write_pdf(
                     lines,

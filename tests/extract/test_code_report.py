@@ -19,6 +19,9 @@ from flows.validate import to_json
 from tests.conftest import SOURCES
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "code_report"
+#: PDF and DOCX renditions of sources/code_reports/cpt_47382_rf_ablation_liver.txt
+#: (built by tests/make_samples.py).
+FORMATS = Path(__file__).resolve().parent.parent / "data" / "formats"
 
 
 def extract(text: str, media_type: str = "text/plain") -> Extraction:
@@ -294,9 +297,11 @@ def test_golden(source, update_golden):
 
 
 def test_same_report_in_three_formats_yields_the_same_fields():
-    by_ext = {
-        Path(f.source_path).suffix: f for f in _sample_files() if "cpt_47382" in f.source_path
-    }
+    twins, _ = discover_files(FORMATS, Limits())
+    by_ext = {Path(f.source_path).suffix: f for f in twins}
+    by_ext.update(
+        {Path(f.source_path).suffix: f for f in _sample_files() if "cpt_47382" in f.source_path}
+    )
     assert set(by_ext) == {".txt", ".pdf", ".docx"}
 
     def fields(source) -> dict:
