@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.text import heading_text
 
@@ -51,3 +53,42 @@ def test_headings(line, expected):
 )
 def test_not_headings(line):
     assert heading_text(line) is None
+
+
+# The hand-written label_value must give the verdicts of the reference pattern it replaced
+# for speed (flows.text._LABEL_VALUE).
+def _label_value_by_pattern(line: str):
+    from flows.text import _LABEL_VALUE, clean_inline
+
+    m = _LABEL_VALUE.match(line)
+    if not m:
+        return None
+    label = clean_inline(m.group("label")).strip(" .")
+    if not label:
+        return None
+    return label, clean_inline(m.group("value").lstrip("*_ ").rstrip("*_ "))
+
+
+_LABEL_ALPHABET = " -–—:*_•·abcXY12()/&.,'|\t"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=_LABEL_ALPHABET, max_size=40),
+        st.text(max_size=80),
+        st.sampled_from(
+            [
+                "**Service type:** Ablation",
+                "* **Service Type**: Ablation",
+                "Service type – Ablation",
+                "Medicare - national average (facility): $1.00",
+                "   - Label :   value  ",
+            ]
+        ),
+    )
+)
+def test_label_value_matches_its_reference_pattern(line):
+    from flows.text import label_value
+
+    assert label_value(line) == _label_value_by_pattern(line)
