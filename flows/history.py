@@ -137,7 +137,9 @@ def diff_versions(
 ) -> list[dict[str, Any]]:
     """Changes from `old` to `new` (records by dataset); `old` None for a first version."""
     changes: list[dict[str, Any]] = []
-    for dataset, entity, key_cols, fields in COMPARED.get(kind, []):
+    compared = COMPARED.get(kind, [])
+    # A first version is one `added` row for its primary entity (the first compared one).
+    for dataset, entity, key_cols, fields in compared if old is not None else compared[:1]:
         before = _entities(old.get(dataset, []), key_cols, fields) if old is not None else {}
         after = _entities(new.get(dataset, []), key_cols, fields)
         for key in sorted(set(before) | set(after)):
@@ -182,13 +184,18 @@ def _change(
     }
 
 
-def records_of(store: TableStore, doc_ids: list[str]) -> dict[str, dict[str, list]]:
-    """Records of every compared dataset for `doc_ids`, grouped by doc_id; each table is
-    read once, whatever the number of series."""
+def records_of(
+    store: TableStore, doc_ids: list[str], datasets: Iterable[str] | None = None
+) -> dict[str, dict[str, list]]:
+    """Records of the compared datasets (or of `datasets`) for `doc_ids`, grouped by
+    doc_id; each table is read once, whatever the number of series."""
     by_doc: dict[str, dict[str, list]] = {d: defaultdict(list) for d in doc_ids}
+    if not doc_ids:
+        return by_doc
     value_set = pyarrow.array(sorted(doc_ids), pyarrow.string())
-    datasets = {dataset for compared in COMPARED.values() for dataset, *_ in compared}
-    for dataset in sorted(datasets):
+    if datasets is None:
+        datasets = {dataset for compared in COMPARED.values() for dataset, *_ in compared}
+    for dataset in sorted(set(datasets)):
         table = store.read(dataset)
         table = table.filter(pc.is_in(table.column("doc_id"), value_set=value_set))
         for row in table.to_pylist():
@@ -202,8 +209,12 @@ def change_log_for(
     """The full change log of each series, from all its published versions."""
     rows: list[dict[str, Any]] = []
     versions_by_series = series_versions(store, series)
-    doc_ids = [v["doc_id"] for versions in versions_by_series.values() for v in versions]
-    records = records_of(store, doc_ids)
+    # Series with one version need only their primary entity; the rest need everything.
+    single = [vs[0]["doc_id"] for vs in versions_by_series.values() if len(vs) == 1]
+    several = [v["doc_id"] for vs in versions_by_series.values() if len(vs) > 1 for v in vs]
+    primary = {compared[0][0] for compared in COMPARED.values()}
+    records = records_of(store, single, primary)
+    records.update(records_of(store, several))
     for series_key, versions in sorted(versions_by_series.items()):
         kind = versions[0]["doc_kind"]
         previous: dict[str, Any] | None = None

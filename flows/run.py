@@ -11,20 +11,21 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import pyarrow
 import pyarrow.compute as pc
 
-from flows.extract import ExtractedDocument, extract_file
+from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
 from flows.ingest import Refusal, SourceFile, discover_files
 from flows.model import Limits, Problem
 from flows.publish import TableStore
 from flows.report import write_change_report
 from flows.settings import Settings
-from flows.validate import frame_from_rows, quarantine_row, validate_records
+from flows.validate import frame_from_rows, quarantine_row, relaxed, validate_records
 from flows.version import parser_version
 from schemas import (
     CHANGE_LOG,
@@ -186,15 +187,19 @@ class PipelineRun:
     def extract_batch(
         self, batch: list[SourceFile], known_first_seen: dict[str, datetime]
     ) -> BatchResult:
-        """Read, extract and validate one batch of files (a process pool for big batches)."""
+        """Read, extract and validate one batch of files. Extraction runs in chunks, in a
+        process pool when there are several workers and enough files; the checks run here,
+        once per dataset for the whole batch."""
         workers = self.settings.workers
+        schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
         if workers > 1 and len(batch) >= POOL_THRESHOLD:
-            chunk = max(16, len(batch) // (workers * 4))
+            size = max(50, -(-len(batch) // (workers * 4)))
+            chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
             pool = self._worker_pool()
-            docs = list(pool.map(_extract_one, batch, [self.limits] * len(batch), chunksize=chunk))
+            results = list(pool.map(extract_chunk, chunks, repeat(self.limits), repeat(schemas)))
         else:
-            docs = [extract_file(f, self.limits) for f in batch]
-        return self._validate(docs, known_first_seen)
+            results = [extract_chunk(batch, self.limits, schemas)]
+        return self._validate(results, known_first_seen)
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         """One pool per run, reused by every batch. Workers come from a fork server (not
@@ -212,8 +217,9 @@ class PipelineRun:
             self._pool = None
 
     def _validate(
-        self, docs: list[ExtractedDocument], known_first_seen: dict[str, datetime]
+        self, chunks: list[ExtractedChunk], known_first_seen: dict[str, datetime]
     ) -> BatchResult:
+        docs = [d for chunk in chunks for d in chunk.documents]
         quarantine: list[dict[str, Any]] = []
         problems_per_doc: Counter[str] = Counter()
         by_doc = {d.source.doc_id: d for d in docs}
@@ -223,10 +229,8 @@ class PipelineRun:
                 problems_per_doc[d.source.doc_id] += 1
         tables: dict[str, pyarrow.Table] = {}
         for name, dataset in DOCUMENT_DATASETS.items():
-            rows = [
-                {**row, "doc_id": d.source.doc_id} for d in docs for row in d.records.get(name, ())
-            ]
-            checked = validate_records(dataset, frame_from_rows(dataset, rows))
+            rows = pyarrow.concat_tables([chunk.tables[name] for chunk in chunks])
+            checked = validate_records(dataset, rows)
             tables[name] = checked.table
             for doc_id, problem in checked.failures:
                 source = by_doc[doc_id].source.source_path if doc_id in by_doc else None
@@ -372,10 +376,6 @@ class PipelineRun:
         self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
         return summary
-
-
-def _extract_one(source: SourceFile, limits: Limits) -> ExtractedDocument:
-    return extract_file(source, limits)
 
 
 def _concat(tables: list[pyarrow.Table], schema: pyarrow.Schema) -> pyarrow.Table:

@@ -585,6 +585,11 @@ def _fmt_date(rng: random.Random, d: date, styles: Sequence[str] = ("us", "iso",
     return f"{d:%m/%d/%Y}"
 
 
+def _next_year(d: date) -> date:
+    """The same day a year later (28 February for 29 February)."""
+    return d.replace(year=d.year + 1, day=min(d.day, 28) if d.month == 2 else d.day)
+
+
 def _join_names(rng: random.Random, names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
@@ -1293,7 +1298,7 @@ def _render_cigna(
         "Cigna Medical Coverage Policy",
         s.title,
         f"Effective Date: {eff:%m/%d/%Y}",
-        f"Next Review Date: {eff.replace(year=eff.year + 1):%m/%d/%Y}",
+        f"Next Review Date: {_next_year(eff):%m/%d/%Y}",
         f"Coverage Policy Number: {s.policy_id}",
         "",
         f"{h}Related Coverage Resources",
@@ -1567,7 +1572,7 @@ def _render_aetna(
         "## Policy History",
         f"Last Review: {review:%m/%d/%Y}",
         f"Effective: {s.original:%m/%d/%Y}",
-        f"Next Review: {review.replace(year=review.year + 1):%m/%d/%Y}",
+        f"Next Review: {_next_year(review):%m/%d/%Y}",
         "",
         "## Policy",
         "### I. Medical Necessity",
@@ -1646,7 +1651,7 @@ def _render_aetna_html(
   <ul>
     <li><strong>Last Review:</strong> {review:%m/%d/%Y}</li>
     <li><strong>Effective:</strong> {s.original:%m/%d/%Y}</li>
-    <li><strong>Next Review:</strong> {review.replace(year=review.year + 1):%m/%d/%Y}</li>
+    <li><strong>Next Review:</strong> {_next_year(review):%m/%d/%Y}</li>
   </ul>
 </div>
 <h2>Policy</h2>

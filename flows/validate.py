@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
+from flows.extract import rows_to_table
 from flows.model import STAGE_VALIDATE, Problem
 from schemas import DATASETS, Dataset
 
@@ -66,10 +67,7 @@ def relaxed(schema: pyarrow.Schema) -> pyarrow.Schema:
 
 def frame_from_rows(dataset: Dataset, rows: list[dict[str, Any]]) -> pyarrow.Table:
     """Rows to an Arrow table with the dataset's columns and types (missing keys are null)."""
-    schema = relaxed(dataset.arrow)
-    names = schema.names
-    columns = {name: [row.get(name) for row in rows] for name in names}
-    return pyarrow.Table.from_pydict(columns, schema=schema)
+    return rows_to_table(relaxed(dataset.arrow), rows)
 
 
 @dataclass(slots=True)
