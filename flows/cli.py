@@ -517,3 +517,44 @@ def query(
     with _audit_errors():
         result = audit.query(audit.store_at(store, known_at), sql)
     _emit(result, fmt, "query")
+
+
+@app.command()
+def synth(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to write the corpus into.", show_default=False)
+    ],
+    reports: Annotated[int, typer.Option(help="Code reports to write.", min=0)] = 1000,
+    policies: Annotated[int, typer.Option(help="Payer policy files to write.", min=0)] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    formats: Annotated[
+        str, typer.Option(help="Comma-separated formats among txt, md, html.")
+    ] = "txt,md",
+    mutate: Annotated[
+        float,
+        typer.Option(
+            help="Instead of writing, change this fraction of an existing corpus's files.",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.0,
+) -> None:
+    """Write a synthetic, deterministic corpus of code reports and policies (for benchmarks
+    and demos), or change a fraction of an existing one with --mutate.
+
+    Example: policy-etl synth /tmp/corpus --reports 5100 --policies 900 --seed 7
+    """
+    from flows.synth import mutate_corpus, synthesize_corpus
+
+    if mutate:
+        result = mutate_corpus(folder, mutate, seed)
+        out.print(f"changed {result['changed']} files under {folder}")
+        return
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not wanted or set(wanted) - {"txt", "md", "html"}:
+        console.print(f"[red]unknown format in:[/] {formats}")
+        raise typer.Exit(2)
+    result = synthesize_corpus(
+        folder, reports=reports, policies=policies, seed=seed, formats=wanted
+    )
+    out.print(f"wrote {result['files']} files ({result['bytes']:,} bytes) under {folder}")
