@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple
 
 # --- lines -------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 
 def clean_inline(value: str) -> str:
     """Strip markdown emphasis and collapse whitespace."""
-    if "*" in value or "_" in value or "`" in value:
+    if "**" in value or "__" in value or "`" in value:
         value = _EMPHASIS.sub("", value)
     return " ".join(value.split())
 
@@ -53,10 +54,14 @@ _CELL_GAP = re.compile(r"\t+|\s{2,}")
 
 def strip_bullet(line: str) -> tuple[bool, str]:
     """Return (is_list_item, text without its bullet or number marker)."""
-    m = _BULLET.match(line)
-    if m:
-        return True, m.group(1).strip()
-    return False, line.strip()
+    body = line.lstrip()
+    first = body[:1]
+    # Only a bullet character or a digit can start a list marker: skip the regex otherwise.
+    if first and (first in "-*•·" or first.isdigit()):
+        m = _BULLET.match(line)
+        if m:
+            return True, m.group(1).strip()
+    return False, body.rstrip()
 
 
 # --- headings ----------------------------------------------------------------------------
@@ -75,6 +80,7 @@ _SMALL_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=16384)
 def heading_text(line: str) -> tuple[int, str] | None:
     """If `line` looks like a section heading, return (level, heading text).
 
@@ -199,6 +205,8 @@ def is_alignment_row(cells: list[str]) -> bool:
 
 def split_aligned_row(line: str) -> list[str] | None:
     """Split a whitespace-aligned row (cells separated by 2+ spaces or tabs), as PDFs give."""
+    if "\t" not in line and "  " not in line and line.isascii() and line.isprintable():
+        return None  # no gap of two or more whitespace characters: one cell at most
     cells = [c.strip() for c in _CELL_GAP.split(line.strip()) if c.strip()]
     return cells if len(cells) >= 2 else None
 
@@ -239,6 +247,7 @@ def classify_code(code: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def code_system_of(code: str) -> str | None:
     """`CPT`, `HCPCS` or `ICD10CM` for a code, else None."""
     found = classify_code(code)

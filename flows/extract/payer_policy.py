@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from flows.extract import policy_layouts as pl
 from flows.extract.sections import Section, split_sections
@@ -26,7 +28,6 @@ from flows.text import (
     code_system_of,
     find_dates,
     heading_key,
-    heading_text,
     is_alignment_row,
     iter_lines,
     split_aligned_row,
@@ -55,6 +56,39 @@ REASON_UNPARSED_DATE = "unparsed_date"
 REASON_BAD_CODE_RANGE = "bad_code_range"
 
 
+# --- memoisation -----------------------------------------------------------------------------
+# Policies repeat themselves (boilerplate, table headers, coverage statements, and most of
+# the text of a policy's next version), so pure functions of a line or a statement are
+# memoised. Only texts up to `MEMO_CHARS` long are cached, in caches of bounded size, so
+# the memory they hold stays small whatever the documents look like.
+
+MEMO_CHARS = 600
+_T = TypeVar("_T")
+
+
+def _memo(maxsize: int) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
+    """Memoise a pure function of one string (see `MEMO_CHARS`). Callers share the cached
+    result, so results must never be changed."""
+
+    def wrap(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text: str) -> _T:
+            return cached(text) if len(text) <= MEMO_CHARS else fn(text)
+
+        return call
+
+    return wrap
+
+
+#: `split_pipe_row`, memoised (table rows repeat); the cells are shared, never changed.
+_pipe_cells = _memo(16384)(split_pipe_row)
+
+#: `code_system_of`, memoised (codes repeat within and across documents).
+_system_of = lru_cache(maxsize=16384)(code_system_of)
+
+
 # --- coverage vocabulary -------------------------------------------------------------------
 
 _INVESTIGATIONAL_RE = re.compile(
@@ -76,8 +110,11 @@ _COVERED_RE = re.compile(
 )
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'])")
+
+
 def _split_sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"'])", text)
+    return _SENTENCE_BREAK.split(text)
 
 
 # Sentences that talk about coverage without granting or denying it ("Listing a code does
@@ -90,6 +127,16 @@ _DISCLAIMER_RE = re.compile(
 )
 
 
+#: A statement the three coverage patterns can match holds one of these words.
+_COVERAGE_HINT = re.compile(r"cover|necess|proven|experimental|investigational|support|eligible")
+# The patterns for ASCII text in lower case (their literals are all lower case): the same
+# matches, found faster than with IGNORECASE.
+_DISCLAIMER_LOW = re.compile(_DISCLAIMER_RE.pattern)
+_INVESTIGATIONAL_LOW = re.compile(_INVESTIGATIONAL_RE.pattern)
+_NOT_COVERED_LOW = re.compile(_NOT_COVERED_RE.pattern)
+_COVERED_LOW = re.compile(_COVERED_RE.pattern)
+
+
 def coverage_of(statement: str) -> str | None:
     """The coverage a grouping statement or heading gives the codes under it, else None.
 
@@ -98,6 +145,16 @@ def coverage_of(statement: str) -> str | None:
     Disclaimer sentences ("does not mean the service is covered or not covered") count
     for nothing.
     """
+    if statement.isascii():
+        low = statement.lower()
+        if not _COVERAGE_HINT.search(low):
+            return None  # most lines name no coverage at all
+        if not _DISCLAIMER_LOW.search(low):
+            if _INVESTIGATIONAL_LOW.search(low):
+                return INVESTIGATIONAL
+            if _NOT_COVERED_LOW.search(low):
+                return NOT_COVERED
+            return COVERED if _COVERED_LOW.search(low) else None
     if _DISCLAIMER_RE.search(statement):
         statement = " ".join(s for s in _split_sentences(statement) if not _DISCLAIMER_RE.search(s))
     if _INVESTIGATIONAL_RE.search(statement):
@@ -107,6 +164,10 @@ def coverage_of(statement: str) -> str | None:
     if _COVERED_RE.search(statement):
         return COVERED
     return None
+
+
+#: `coverage_of`, memoised: statements and headings repeat within and across documents.
+_coverage = _memo(8192)(coverage_of)
 
 
 # --- payer ----------------------------------------------------------------------------------
@@ -194,8 +255,36 @@ def _label_of(text: str) -> pl.Label | None:
     return _LABELS_BY_KEY.get(" ".join(text.lower().split()))
 
 
-def _labels_in(text: str, base: int) -> list[_Found]:
-    """Every `Label: value` in one line or table cell (a PDF header line may hold two)."""
+def _label_hint() -> re.Pattern[str]:
+    """A pattern that matches the ASCII-lower-cased text of every line holding a label:
+    a word one of most labels holds, or the whole label (a cheap test that a line cannot
+    hold any label)."""
+    common = (
+        *("number", "effective", "date", "review", "title", "name", "subject"),
+        *("bulletin", "origin", "type", "#", "bcbsa"),
+    )
+    parts = dict.fromkeys(common)
+    for label in pl.LABELS:
+        text = label.text.lower()
+        if not any(word in text for word in common):
+            parts[r"\s+".join(re.escape(w) for w in text.split())] = None
+    return re.compile("|".join(re.escape(p) if p in common else p for p in parts))
+
+
+_LABEL_HINT = _label_hint()
+
+
+def _may_hold_label(text: str) -> bool:
+    """False when `text` cannot match `_LABEL_RE` (exact for ASCII; non-ASCII text may
+    case-fold onto a label's letters, so it always gets the full search)."""
+    return not text.isascii() or _LABEL_HINT.search(text.lower()) is not None
+
+
+def _labels_at(text: str) -> tuple[tuple[pl.Label, str, int], ...]:
+    """Every `Label: value` in one line or table cell (a PDF header line may hold two), as
+    (label, value, offset of the value in `text`)."""
+    if not _may_hold_label(text):
+        return ()
     hits: list[tuple[re.Match[str], pl.Label, int]] = []
     for m in _LABEL_RE.finditer(text):
         label = _label_of(m.group(1))
@@ -225,10 +314,15 @@ def _labels_in(text: str, base: int) -> list[_Found]:
         raw = _VALUE_END.split(text[value_at:stop], maxsplit=1)[0]
         value = raw.strip(" \t*_|")
         offset = value_at + (len(raw) - len(raw.lstrip(" \t*_|")))
-        found.append(_Found(label, value, base + offset, base + offset + len(value)))
-    return found
+        found.append((label, value, offset))
+    return tuple(found)
 
 
+#: `_labels_at`, memoised (the hot caller checks `MEMO_CHARS` itself).
+_LABELS_AT = lru_cache(maxsize=16384)(_labels_at)
+
+
+@_memo(8192)
 def _cell_starts(raw: str) -> list[int]:
     """Offset in `raw` where each cell of `split_pipe_row(raw)` begins (after its padding)."""
     offset = len(raw) - len(raw.lstrip())
@@ -244,63 +338,96 @@ def _cell_starts(raw: str) -> list[int]:
     return starts
 
 
+@_memo(8192)
 def _row_label(cell: str) -> pl.Label | None:
     return _label_of(cell.rstrip(":").strip(" *_")) if cell else None
 
 
-def _header_values(lines: list[Line], modes: list[str]) -> list[_Found]:
+def _header_values(
+    lines: list[Line], modes: list[str], row_cells: list[list[str] | None]
+) -> list[_Found]:
     """Labelled values from every non-narrative line, in document order.
 
     Handles `Label: value`, dot leaders (Cigna PDFs), label/value table cells, a header row
     of labels over a row of values, and a label alone on its line with the value below.
+    `row_cells` is `split_pipe_row` of each line.
     """
     out: list[_Found] = []
     pending: pl.Label | None = None
-    header_row: list[pl.Label | None] | None = None
-    for line, mode in zip(lines, modes, strict=True):
+    header_row: tuple[pl.Label | None, ...] | None = None
+    for line, mode, cells in zip(lines, modes, row_cells, strict=True):
+        if mode == "narrative":
+            continue
         text = line.text
-        if mode == "narrative" or not text.strip():
-            continue
-        cells = split_pipe_row(text)
-        if cells is not None and is_alignment_row(cells):
-            continue
         if cells is None:
+            if not text or text.isspace():
+                continue
             header_row = None
-            found = _labels_in(text, line.start)
-            if pending is not None and not found and len(text.strip()) <= 120:
-                start = line.start + len(text) - len(text.lstrip())
-                out.append(_Found(pending, clean_inline(text), start, start + len(text.strip())))
+            found = _LABELS_AT(text) if len(text) <= MEMO_CHARS else _labels_at(text)
+            if not found:
+                if pending is not None and len(text.strip()) <= 120:
+                    start = line.start + len(text) - len(text.lstrip())
+                    out.append(
+                        _Found(pending, clean_inline(text), start, start + len(text.strip()))
+                    )
                 pending = None
                 continue
             pending = None
-            for f in found:
-                if f.value:
-                    out.append(f)
-                elif not f.label.strict or ":" in text:
-                    pending = f.label
+            for label, value, at in found:
+                if value:
+                    start = line.start + at
+                    out.append(_Found(label, value, start, start + len(value)))
+                elif not label.strict or ":" in text:
+                    pending = label
             continue
+        row = _row_facts(text)
+        if row is None:
+            continue  # an alignment row
         pending = None
-        starts = [line.start + at for at in _cell_starts(text)]
-        labels = [_row_label(c) for c in cells]
+        starts, labels, is_header, values = row
         if header_row is not None and len(header_row) == len(cells):
-            for label, cell, start in zip(header_row, cells, starts, strict=True):
-                if label and cell:
-                    out.append(_Found(label, cell, start, start + len(cell)))
+            for head, cell, at in zip(header_row, cells, starts, strict=True):
+                if head and cell:
+                    start = line.start + at
+                    out.append(_Found(head, cell, start, start + len(cell)))
             header_row = None
             continue
-        filled = [c for c in cells if c]
-        if len(filled) >= 2 and all(_row_label(c) for c in filled):
+        if is_header:
             header_row = labels  # labels over a row of values (DOCX header tables)
             continue
         header_row = None
-        for i, cell in enumerate(cells):
-            label = labels[i]
-            if label and i + 1 < len(cells) and cells[i + 1] and labels[i + 1] is None:
-                value, at = cells[i + 1], starts[i + 1]
-                out.append(_Found(label, value, at, at + len(value)))
-            elif label is None and (i == 0 or labels[i - 1] is None):
-                out.extend(_labels_in(cell, starts[i]))
+        for label, value, at in values:
+            start = line.start + at
+            out.append(_Found(label, value, start, start + len(value)))
     return out
+
+
+@_memo(8192)
+def _row_facts(
+    raw: str,
+) -> (
+    tuple[tuple[int, ...], tuple[pl.Label | None, ...], bool, tuple[tuple[pl.Label, str, int], ...]]
+    | None
+):
+    """What `_header_values` reads in a pipe row, memoised: None for an alignment row, else
+    the offset of each cell, the label each cell is, whether the row is all labels (a
+    header row over a row of values), and the (label, value, offset) pairs the row holds
+    on its own (`Label | value` cells, `Label: value` inside a cell)."""
+    cells = _pipe_cells(raw)
+    if cells is None or is_alignment_row(cells):
+        return None
+    starts = tuple(_cell_starts(raw))
+    labels = tuple(_row_label(c) for c in cells)
+    filled = [c for c in cells if c]
+    is_header = len(filled) >= 2 and all(_row_label(c) for c in filled)
+    values: list[tuple[pl.Label, str, int]] = []
+    for i, cell in enumerate(cells):
+        label = labels[i]
+        if label and i + 1 < len(cells) and cells[i + 1] and labels[i + 1] is None:
+            values.append((label, cells[i + 1], starts[i + 1]))
+        elif label is None and (i == 0 or labels[i - 1] is None):
+            values.extend((lab, value, starts[i] + at) for lab, value, at in _labels_at(cell))
+    return starts, labels, is_header, tuple(values)
 
 
 def _policy_id_of(value: str) -> str | None:
@@ -335,9 +462,18 @@ _GROUP_LINE = re.compile(
 _GROUP_HEADING = re.compile(r"^Group\s+\d+\s*$", re.IGNORECASE)
 
 
+_CODES_WORD = re.compile(r"\bcodes?\b", re.IGNORECASE)
+_DESCR = re.compile(r"descr", re.IGNORECASE)
+
+
+@_memo(8192)
 def is_code_label(text: str) -> bool:
     """True for a bare code-list label or table header ("CPT®* Codes", "Code Description")."""
-    names_codes = _SYSTEM_WORDS.search(text) or re.search(r"\bcodes?\b", text, re.IGNORECASE)
+    if text.isascii():
+        low = text.lower()
+        if "code" not in low and "cpt" not in low and "hcpcs" not in low and "icd" not in low:
+            return False
+    names_codes = _SYSTEM_WORDS.search(text) or _CODES_WORD.search(text)
     return bool(names_codes) and not _CODE_WORDS.sub(" ", text).strip()
 
 
@@ -352,7 +488,7 @@ def _sub_label(text: str) -> bool:
     if not is_code_label(text):
         return False
     systems = _label_systems(text)
-    return systems == 1 or (systems == 0 and bool(re.search(r"descr", text, re.IGNORECASE)))
+    return systems == 1 or (systems == 0 and bool(_DESCR.search(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +506,12 @@ def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], 
     ICD-10 categories (`C22`) count only when they fill a table cell on their own, so a line
     starting "A1C testing" is not a code.
     """
+    # Every code starts with a digit or capital letter followed by a digit.
+    if len(text) < 3 or not text[1].isdigit():
+        return None
+    first = text[0]
+    if not (first.isdigit() or "A" <= first <= "Z"):
+        return None
     codes: list[_Code] = []
     pos, end = 0, 0
     while True:
@@ -390,13 +532,13 @@ def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], 
         return None
     description = rest.strip(" \t:-–—)")
     if whole_cell and description and len(codes) == 1 and not codes[0].last:
-        if code_system_of(codes[0].first) == "ICD10CM" and "." not in codes[0].first:
+        if _system_of(codes[0].first) == "ICD10CM" and "." not in codes[0].first:
             return None  # "C22 liver" in a cell: an undotted category needs the cell alone
     return codes, clean_inline(description)
 
 
 def _valid_token(token: str, whole_cell: bool) -> bool:
-    system = code_system_of(token)
+    system = _system_of(token)
     if system is None:
         return False
     return not (system == "ICD10CM" and "." not in token and not whole_cell)
@@ -423,50 +565,85 @@ class _Item:
             self.end = self.line.end
 
 
-def _classify(line: Line) -> _Item:
+#: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
+#: (kind, text, level, codes, description, label, single_cell, pipe, bullet).
+_Kind = tuple[str, str, int, list[_Code], str | None, str | None, bool, bool, bool]
+
+
+def _kind(
+    kind: str,
+    text: str = "",
+    *,
+    level: int = 0,
+    codes: list[_Code] | None = None,
+    description: str | None = None,
+    label: str | None = None,
+    single_cell: bool = False,
+    pipe: bool = False,
+    bullet: bool = False,
+) -> _Kind:
+    return (kind, text, level, codes or [], description, label, single_cell, pipe, bullet)
+
+
+def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
+    """One line as an item; `heading` is `heading_text(line.text)`."""
     raw = line.text
-    if not raw.strip():
-        return _Item(line, "blank")
-    cells = split_pipe_row(raw)
+    kind = _LINE_KIND(raw, heading) if len(raw) <= MEMO_CHARS else _line_kind(raw, heading)
+    return _Item(line, *kind)
+
+
+def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
+    """The classification of one line's text (memoised: boilerplate lines repeat across
+    documents; the result is shared, so its `codes` list must never be changed)."""
+    if not raw or raw.isspace():
+        return _kind("blank")
+    cells = _pipe_cells(raw)
     if cells is not None:
-        return _Item(line, "blank") if is_alignment_row(cells) else _classify_row(line, cells)
+        return _kind("blank") if is_alignment_row(cells) else _classify_row(cells)
     bullet, body = strip_bullet(raw)
     body = body.lstrip("*_` ")
     parsed = leading_codes(body)
     if parsed is not None:
         codes, rest = parsed
-        return _Item(line, "codes", clean_inline(body), codes=codes, description=rest or None)
+        return _kind("codes", clean_inline(body), codes=codes, description=rest or None)
     aligned = split_aligned_row(raw)
     # A PDF row whose first cell is an undotted ICD-10 category ("C73    Malignant ...").
     cell = leading_codes(aligned[0], whole_cell=True) if aligned else None
     if aligned and cell is not None:
         codes, rest = cell
-        return _Item(line, "codes", body, codes=codes, description=rest or aligned[1])
-    found = heading_text(raw)
-    if found is not None:
-        return _Item(line, "heading", text=found[1], level=found[0])
+        return _kind("codes", body, codes=codes, description=rest or aligned[1])
+    if heading is not None:
+        return _kind("heading", heading[1], level=heading[0])
     text = clean_inline(body)
     label, sep, after = text.partition(":")
-    if sep and (
-        _GROUP_LINE.match(label)
-        or (
-            not any(c.isdigit() for c in label)
-            and not _label_of(label)
-            and (_MENTIONS_CODES.search(label) or coverage_of(label))
-        )
-    ):
+    if sep:
         listed = leading_codes(after.strip())
-        if listed is not None and not listed[1]:
-            return _Item(line, "codes", text, codes=listed[0], label=label.strip() + ":")
+        if (
+            listed is not None
+            and not listed[1]
+            and (
+                _GROUP_LINE.match(label)
+                or (
+                    not any(c.isdigit() for c in label)
+                    and not _label_of(label)
+                    and (_MENTIONS_CODES.search(label) or _coverage(label))
+                )
+            )
+        ):
+            return _kind("codes", text, codes=listed[0], label=label.strip() + ":")
     if aligned and is_code_label(" ".join(aligned)):
-        return _Item(line, "header", text)
-    return _Item(line, "text", text, bullet=bullet)
+        return _kind("header", text)
+    return _kind("text", text, bullet=bullet)
 
 
-def _classify_row(line: Line, cells: list[str]) -> _Item:
+#: `_line_kind`, memoised (the caller checks `MEMO_CHARS` itself).
+_LINE_KIND = lru_cache(maxsize=16384)(_line_kind)
+
+
+def _classify_row(cells: list[str]) -> _Kind:
     filled = [(i, c) for i, c in enumerate(cells) if c]
     if not filled:
-        return _Item(line, "blank")
+        return _kind("blank")
     candidates = filled[:1]
     if len(filled) >= 2 and is_code_label(filled[0][1]):
         candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
@@ -477,15 +654,24 @@ def _classify_row(line: Line, cells: list[str]) -> _Item:
         codes, rest = parsed
         after = [c for j, c in filled if j > i]
         description = rest or (after[0] if after else None)
-        return _Item(line, "codes", cell, codes=codes, description=description, pipe=True)
+        return _kind("codes", cell, codes=codes, description=description, pipe=True)
     joined = " ".join(c for _, c in filled)
     if len(filled) == 1:
-        return _Item(line, "text", joined, single_cell=True, pipe=True)
+        return _kind("text", joined, single_cell=True, pipe=True)
     kind = "header" if is_code_label(joined) else "text"
-    return _Item(line, kind, joined, pipe=True)
+    return _kind(kind, joined, pipe=True)
 
 
-_TERMINATED = re.compile(r"[.:;!?]\W*$")
+def _terminated(text: str) -> bool:
+    """Whether `text` ends a sentence: `[.:;!?]\\W*$`, read from the end."""
+    for c in reversed(text):
+        if c in ".:;!?":
+            return True
+        if c.isalnum() or c == "_":
+            return False
+    return False
+
+
 _OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|with|for|in|a|an|by|than))$", re.IGNORECASE)
 #: Formats whose lines are whole paragraphs; only PDF (and text taken from PDFs) wraps.
 _UNWRAPPED_MEDIA = frozenset(
@@ -508,28 +694,33 @@ def _merge_wrapped(items: list[_Item]) -> list[_Item]:
     head: _Item | None = None
     after_code_row = False
     for item in items:
-        first = clean_inline(strip_bullet(item.line.text)[1])[:1]
-        wraps = (
+        first: str | None = None  # first character of the line's text, when needed
+        kind = item.kind
+        if (
             head is not None
             and not item.pipe
             and not item.bullet
-            and not _TERMINATED.search(head.text)
-            and (first.islower() or first.isdigit() or bool(_OPEN_END.search(head.text)))
             and (
-                (item.kind == "text" and not _GROUP_LINE.match(item.text))
+                (kind == "text" and not _GROUP_LINE.match(item.text))
                 or (
-                    item.kind == "codes"
+                    kind == "codes"
                     and not item.label
                     and (item.description is None or item.description[:1].islower())
                 )
             )
-        )
-        if wraps and head is not None:
-            head.text = f"{head.text} {clean_inline(item.line.text)}"
-            head.end = item.end
-            item.kind = "merged"
-            continue
-        continues_row = after_code_row and item.kind == "text" and first.islower()
+            and not _terminated(head.text)
+        ):
+            first = clean_inline(strip_bullet(item.line.text)[1])[:1]
+            if first.islower() or first.isdigit() or _OPEN_END.search(head.text[-6:]):
+                head.text = f"{head.text} {clean_inline(item.line.text)}"
+                head.end = item.end
+                item.kind = "merged"
+                continue
+        continues_row = False
+        if after_code_row and kind == "text":
+            if first is None:
+                first = clean_inline(strip_bullet(item.line.text)[1])[:1]
+            continues_row = first.islower()
         after_code_row = (item.kind == "codes" and not item.pipe) or continues_row
         is_prose = item.kind == "text" and not item.pipe and not continues_row
         head = item if is_prose else None
@@ -539,9 +730,10 @@ def _merge_wrapped(items: list[_Item]) -> list[_Item]:
 # --- sections and modes ---------------------------------------------------------------------
 
 
+@_memo(4096)
 def _section_mode(heading: str) -> str | None:
     """`narrative`, `revisions` or `codes` for a known section heading, None if unknown."""
-    if coverage_of(heading) or _label_of(heading) or _GROUP_LINE.match(heading):
+    if _coverage(heading) or _label_of(heading) or _GROUP_LINE.match(heading):
         return None
     key = heading_key(heading)
     if pl.REVISION_SECTION.search(key):
@@ -616,12 +808,10 @@ class _Groups:
         return UNSPECIFIED, inner_first[0].text if inner_first else None
 
 
-def _heading_resets(text: str, level: int, group: _Group | None, raw: str) -> bool:
-    """Whether a heading without coverage ends the grouping statement in force.
-
-    Marked headings nest by level. An unmarked (PDF) heading is taken as a new section,
-    so "Nationally Non-Covered Indications" does not reach the code list two headings on,
-    unless it ends with a colon and so introduces the lines under it."""
+@_memo(4096)
+def _heading_text_resets(text: str) -> bool | None:
+    """What a heading's text alone says about `_heading_resets` (None: it depends on the
+    heading's level and the group in force)."""
     if _GROUP_HEADING.match(text):
         return False
     if is_code_label(text):
@@ -631,6 +821,18 @@ def _heading_resets(text: str, level: int, group: _Group | None, raw: str) -> bo
         p.search(key) for p in (pl.NARRATIVE_SECTION, pl.REVISION_SECTION, pl.STRUCTURAL_SECTION)
     ):
         return True
+    return None
+
+
+def _heading_resets(text: str, level: int, group: _Group | None, raw: str) -> bool:
+    """Whether a heading without coverage ends the grouping statement in force.
+
+    Marked headings nest by level. An unmarked (PDF) heading is taken as a new section,
+    so "Nationally Non-Covered Indications" does not reach the code list two headings on,
+    unless it ends with a colon and so introduces the lines under it."""
+    resets = _heading_text_resets(text)
+    if resets is not None:
+        return resets
     if level > 0:
         return group is None or group.level == 0 or level <= group.level
     return not raw.rstrip(" *_").endswith(":")
@@ -638,29 +840,60 @@ def _heading_resets(text: str, level: int, group: _Group | None, raw: str) -> bo
 
 def _is_grouping(item: _Item, items: list[_Item], idx: int) -> bool:
     """Whether a text line is a grouping statement for the code rows that follow it."""
-    text = item.text
-    if len(text) > 600 or is_code_label(text):
+    facts = _grouping_facts(item.text)
+    if facts is None:
         return False
-    coverage = coverage_of(text)
-    short = len(text) <= 300
-    structural = item.single_cell or text.endswith(":")
-    speaks_of_codes = bool(_MENTIONS_CODES.search(text))
-    if coverage is None:
+    has_coverage, short, ends_with_colon, speaks_of_codes = facts
+    structural = item.single_cell or ends_with_colon
+    if not has_coverage:
         # "Other CPT codes related to the CPB:" ends the group above it.
         return structural and speaks_of_codes and short
-    if short and (structural or (speaks_of_codes and not text.endswith("."))):
+    if short and (structural or (speaks_of_codes and not item.text.endswith("."))):
         return True
     return _codes_follow(items, idx)
 
 
+@_memo(8192)
+def _grouping_facts(text: str) -> tuple[bool, bool, bool, bool] | None:
+    """What `_is_grouping` reads in a line's text: None when it never groups (too long, or
+    a code label), else whether it states a coverage, is short, ends with a colon, and
+    speaks of codes."""
+    if len(text) > 600 or is_code_label(text):
+        return None
+    return (
+        _coverage(text) is not None,
+        len(text) <= 300,
+        text.endswith(":"),
+        bool(_MENTIONS_CODES.search(text)),
+    )
+
+
 def _codes_follow(items: list[_Item], idx: int) -> bool:
-    for item in items[idx + 1 :]:
+    for j in range(idx + 1, len(items)):
+        item = items[j]
         if item.kind in ("blank", "header") or (item.kind == "heading" and _sub_label(item.text)):
             continue
         return item.kind == "codes"
     return False
 
 
+@_memo(8192)
+def _named_in_statements(
+    text: str,
+) -> tuple[tuple[str, list[_Code], str | None], ...]:
+    """(coverage, codes, cleaned sentence) of each sentence of `text` that gives a
+    coverage to codes it names (memoised; the code lists are shared, never changed)."""
+    out: list[tuple[str, list[_Code], str | None]] = []
+    for sentence in _split_sentences(text):
+        coverage = _coverage(sentence)
+        codes = _codes_in_statement(sentence) if coverage else []
+        if coverage is None or not codes:
+            continue
+        out.append((coverage, codes, clean_inline(sentence)))
+    return tuple(out)
+
+
+@_memo(8192)
 def _codes_in_statement(sentence: str) -> list[_Code]:
     """Codes named in a coverage sentence. Bare five-digit numbers count only when the
     sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
@@ -677,18 +910,23 @@ def _codes_in_statement(sentence: str) -> list[_Code]:
     return [c for _, _, c in sorted(found, key=lambda f: f[0])]
 
 
+_CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
+_ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
+
+
+@lru_cache(maxsize=8192)
 def _expand(code: _Code) -> tuple[list[str], bool]:
     """Codes of a range (its endpoints when long or not expandable); True for a bad range."""
     first = code.first.upper()
     if code.last is None:
         return [first], False
     last = code.last.upper()
-    systems = (code_system_of(first), code_system_of(last))
+    systems = (_system_of(first), _system_of(last))
     # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
     # digits (`C34.10`-`C34.12`), which may name a few codes that do not exist.
-    shape = r"([A-Z]?)(\d+)([A-Z]?)" if systems[0] != "ICD10CM" else r"(.*?)(\d+)()"
-    a = re.fullmatch(shape, first)
-    b = re.fullmatch(shape, last)
+    shape = _ICD_SHAPE if systems[0] == "ICD10CM" else _CODE_SHAPE
+    a = shape.fullmatch(first)
+    b = shape.fullmatch(last)
     if systems == ("ICD10CM", "ICD10CM") and not (a and b):
         return [first, last], False  # `S72.001A-S72.009A`: no numeric tail to count over
     if not (a and b and systems[0] == systems[1]):
@@ -733,15 +971,16 @@ class _Context:
     ) -> tuple[list[dict[str, Any]], int]:
         """Rows for one code or range found in `item`'s text at or after `cursor` (one per
         code of an expanded range and per coverage), and the cursor past it."""
-        raw = self.doc.text[item.line.start : item.end]
-        at = raw.find(code.first, cursor)
+        base = item.line.start
+        text, limit = self.doc.text, item.end
+        at = text.find(code.first, base + cursor, limit) - base
         if at < 0:
             at = cursor
         end = at + len(code.first)
         if code.last is not None:
-            last_at = raw.find(code.last, end)
+            last_at = text.find(code.last, base + end, limit) - base
             end = last_at + len(code.last) if last_at >= 0 else end
-        start, stop = item.line.start + at, item.line.start + end
+        start, stop = base + at, base + end
         codes, bad = _expand(code)
         if bad:
             self.problems.append(
@@ -752,24 +991,29 @@ class _Context:
                     {"code_range": f"{code.first}-{code.last}", "char_start": start},
                 )
             )
+        ordinal = self.ordinal_at(start)
+        page = self.doc.page_at(start)
         rows = [
             {
                 "payer_id": self.payer_id,
                 "policy_id": self.policy_id,
                 "code": one,
-                "code_system": code_system_of(one),
+                "code_system": _system_of(one),
                 "coverage": coverage,
-                "coverage_text": text,
+                "coverage_text": coverage_text,
                 "description": description or None,
-                "section_ordinal": self.ordinal_at(start),
+                "section_ordinal": ordinal,
                 "char_start": start,
                 "char_end": stop,
-                "page": self.doc.page_at(start),
+                "page": page,
             }
             for one in codes
-            for coverage, text in coverages
+            for coverage, coverage_text in coverages
         ]
         return rows, end
+
+
+_NA_PARAGRAPH = re.compile(r"n/?a\.?", re.IGNORECASE)
 
 
 def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> list[dict[str, Any]]:
@@ -797,12 +1041,7 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
     def add_named_in_statements(item: _Item) -> None:
         """Codes named in a coverage sentence ("... (CPT 0581T) is unproven ...") take its
         coverage, unless a negative coverage heading is in force."""
-        for sentence in _split_sentences(item.text):
-            coverage = coverage_of(sentence)
-            codes = _codes_in_statement(sentence) if coverage else []
-            if coverage is None or not codes:
-                continue
-            text: str | None = clean_inline(sentence)
+        for coverage, codes, text in _named_in_statements(item.text):
             heading = groups.heading
             if heading and heading.coverage in _NEGATIVE and coverage not in _NEGATIVE:
                 coverage, text = heading.coverage, heading.text
@@ -812,8 +1051,8 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
         nonlocal paragraph
         if paragraph is not None:
             text = " ".join(paragraph).strip()
-            if text and not re.fullmatch(r"n/?a\.?", text, re.IGNORECASE):
-                groups.paragraph = _Group(coverage_of(text), text, section_level)
+            if text and not _NA_PARAGRAPH.fullmatch(text):
+                groups.paragraph = _Group(_coverage(text), text, section_level)
             paragraph = None
 
     for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
@@ -827,7 +1066,8 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
             continue
         if item.kind == "blank":
             continue
-        group_line = _GROUP_LINE.match(item.label or "" if item.kind == "codes" else item.text)
+        probe = item.label or "" if item.kind == "codes" else item.text
+        group_line = _GROUP_LINE.match(probe) if probe[:1] in ("G", "g") else None
         if group_line and group_line.group("part").lower() == "paragraph":
             paragraph = [group_line.group("rest")] if group_line.group("rest") else []
             groups.paragraph = None
@@ -840,7 +1080,7 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
         if group_line and item.kind != "codes":
             continue  # "Group 1 Codes:" with the codes on the lines below
         if item.kind == "heading":
-            coverage = coverage_of(item.text)
+            coverage = _coverage(item.text)
             if coverage is not None:
                 groups = _Groups(heading=_Group(coverage, item.text, item.level))
             elif _sub_label(item.text):
@@ -862,9 +1102,9 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
             if paragraph is not None:
                 paragraph.append(item.text)
             elif _is_grouping(item, items, idx):
-                groups.statement = _Group(coverage_of(item.text), item.text, section_level)
+                groups.statement = _Group(_coverage(item.text), item.text, section_level)
                 groups.paragraph = None
-            elif item.bullet and groups.innermost() and coverage_of(item.text) is None:
+            elif item.bullet and groups.innermost() and _coverage(item.text) is None:
                 # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
                 add(item, _codes_in_statement(item.text), *groups.resolve(decides))
                 continue
@@ -872,7 +1112,7 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> li
             continue
         # a code row
         if item.label and not group_line and not is_code_label(item.label):
-            groups.statement = _Group(coverage_of(item.label), item.label, section_level)
+            groups.statement = _Group(_coverage(item.label), item.label, section_level)
             groups.paragraph = None
         coverage, text = groups.resolve(decides)
         rows: list[dict[str, Any]] = []
@@ -899,6 +1139,10 @@ def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+@_memo(8192)
 def _date_cell(cell: str) -> date | None:
     """The date when a cell holds nothing but a date (`02/01/2026`, `01/2026`)."""
     found = find_dates(cell)
@@ -906,9 +1150,10 @@ def _date_cell(cell: str) -> date | None:
         return None
     when, start, end = found[0]
     rest = cell[:start] + cell[end:]
-    return when if not re.search(r"[A-Za-z0-9]", rest) else None
+    return when if not _ALNUM.search(rest) else None
 
 
+@_memo(8192)
 def _leading_date(text: str) -> tuple[date, str] | None:
     """(date, rest) for a line that starts with a date ("02/01/2026: Revised ...")."""
     m = DATE_IN_TEXT.match(text)
@@ -916,7 +1161,13 @@ def _leading_date(text: str) -> tuple[date, str] | None:
     return (found[0][0], text[m.end() :].strip(" \t:-–—|")) if m and found else None
 
 
-def _revision_rows(ctx: _Context, lines: list[Line], modes: list[str]) -> list[dict[str, Any]]:
+def _revision_rows(
+    ctx: _Context,
+    lines: list[Line],
+    modes: list[str],
+    row_cells: list[list[str] | None],
+    headings: dict[int, tuple[int, str]],
+) -> list[dict[str, Any]]:
     """Dated rows of revision-history sections: table rows (date in any column), aligned
     PDF rows, or lines starting with a date; undated lines continue the row above."""
     rows: list[dict[str, Any]] = []
@@ -942,20 +1193,20 @@ def _revision_rows(ctx: _Context, lines: list[Line], modes: list[str]) -> list[d
             "char_end": line.end,
         }
 
-    for line, mode in zip(lines, modes, strict=True):
-        raw = line.text
+    for line, mode, cells in zip(lines, modes, row_cells, strict=True):
         if mode != "revisions":
-            close()
+            if current is not None:
+                close()
             continue
-        if not raw.strip():
+        raw = line.text
+        if not raw or raw.isspace():
             close()  # a paragraph after the history ("Physicians should check ...")
             continue
-        cells = split_pipe_row(raw)
-        if cells is None and heading_text(raw) is not None:
+        if cells is None and line.start in headings:
             close()
             continue
-        if cells is not None and is_alignment_row(cells):
-            continue
+        if cells is not None and _row_facts(raw) is None:
+            continue  # an alignment row
         if cells is None:
             aligned = split_aligned_row(raw)
             if aligned and any(_date_cell(c) for c in aligned):
@@ -998,41 +1249,60 @@ _DOC_TYPE_HEADING = re.compile(
 )
 
 
+@_memo(4096)
 def _is_payer_name(text: str) -> bool:
     """A line that names the payer ("Humana", "UnitedHealthcare® Commercial", "Blue Cross
     Blue Shield of Vermont"): it starts with a payer and at most three words follow."""
     mentions = payer_registry().find(text)
     if not mentions or text[: mentions[0].start].strip(" #*_"):
         return False
-    return len(re.findall(r"[A-Za-z]{2,}", text[mentions[0].end :])) <= 3
+    return len(_WORD2.findall(text[mentions[0].end :])) <= 3
+
+
+_WORD2 = re.compile(r"[A-Za-z]{2,}")
+_WORD3 = re.compile(r"[A-Za-z]{3}")
+_NUMBER_TOKEN = re.compile(r"\S*\d\S*")
+
+
+@_memo(4096)
+def _opens_known_section(heading: str) -> bool:
+    """A known section heading that is not the document type or the payer's name: the
+    header zone (where titles are looked for) ends there."""
+    return bool(
+        _section_mode(heading)
+        and not (_DOC_TYPE_HEADING.search(heading) or _is_payer_name(heading))
+    )
 
 
 # A title line that a PDF wrapped: it ends with a comma, a connective or a dash.
 _TITLE_WRAPS = re.compile(r"(?:,|\b(?:and|or|of|for|the|in|with|to|on|a|an)|[-–—/])$")
 
 
+@_memo(4096)
 def _title_line(raw: str) -> str | None:
     """The line as a title, or None when it is a label, the payer, the document type, a
     section heading, a sentence or a bare number."""
-    if not raw.strip() or split_pipe_row(raw) is not None or _labels_in(raw, 0):
+    if not raw.strip() or _pipe_cells(raw) is not None or _labels_at(raw):
         return None
     text = clean_inline(strip_bullet(raw)[1].lstrip("#"))
-    if len(text) > 200 or text.endswith(".") or not re.search(r"[A-Za-z]{3}", text):
+    if len(text) > 200 or text.endswith(".") or not _WORD3.search(text):
         return None
     if (
         _is_payer_name(text)
         or _DOC_TYPE_HEADING.search(text)
         or _section_mode(text) is not None
-        or coverage_of(text)
+        or _coverage(text)
         or is_code_label(text)
         or _GROUP_LINE.match(text)
-        or re.fullmatch(r"\S*\d\S*", text)
+        or _NUMBER_TOKEN.fullmatch(text)
     ):
         return None
     return text
 
 
-def _title_of(lines: list[Line], zone_end: int, found: list[_Found]) -> str | None:
+def _title_of(
+    lines: list[Line], zone_end: int, found: list[_Found], headings: dict[int, tuple[int, str]]
+) -> str | None:
     """A labelled title, else the header's first title-like line (a `# Title` preferred),
     joined with its wrapped second line. The header zone ends at the first known section."""
     for f in found:
@@ -1043,7 +1313,7 @@ def _title_of(lines: list[Line], zone_end: int, found: list[_Found]) -> str | No
         if line.start >= zone_end:
             break
         if _title_line(line.text) is not None:
-            found_heading = heading_text(line.text)
+            found_heading = headings.get(line.start)
             candidates.append((found_heading[0] if found_heading else 0, i))
     if not candidates:
         return None
@@ -1123,6 +1393,19 @@ def _header_fields(
     return fields, id_span, policy_type, problems
 
 
+def _line_modes(lines: list[Line], starts: list[int], section_modes: list[str]) -> list[str]:
+    """The mode of the section each line sits in (`codes` before the first section)."""
+    modes = []
+    at = bisect.bisect_right(starts, lines[0].start) - 1 if lines else -1
+    upcoming = starts[at + 1] if at + 1 < len(starts) else None
+    for line in lines:
+        while upcoming is not None and line.start >= upcoming:
+            at += 1
+            upcoming = starts[at + 1] if at + 1 < len(starts) else None
+        modes.append(section_modes[at] if at >= 0 else "codes")
+    return modes
+
+
 def extract_payer_policy(
     doc: DocumentText, *, source_path: str, payer_hint: str | None
 ) -> Extraction:
@@ -1134,32 +1417,26 @@ def extract_payer_policy(
     record. `source_path` only appears in messages.
     """
     ex = Extraction(doc_kind=DOC_KIND_PAYER_POLICY)
-    sections = split_sections(doc)
+    lines = list(iter_lines(doc.text))
+    sections = split_sections(doc, lines)
     ex.records["document_sections"] = [s.row() for s in sections]
     for dataset in ("payer_policies", "policy_codes", "policy_revisions"):
         ex.records[dataset] = []
     section_modes = _section_modes(sections)
     starts = [s.char_start for s in sections]
-    lines = list(iter_lines(doc.text))
-    modes = []
-    for line in lines:
-        at = bisect.bisect_right(starts, line.start) - 1
-        modes.append(section_modes[at] if at >= 0 else "codes")
+    modes = _line_modes(lines, starts, section_modes)
+    # `heading_text` of every heading line, by line start: the lines that open sections.
+    headings = {s.char_start: (s.level, s.heading) for s in sections if s.heading is not None}
+    row_cells = [_pipe_cells(line.text) if "|" in line.text else None for line in lines]
 
     payer_id = detect_payer(doc.text, payer_hint)
     layout = pl.layout_for(payer_id)
-    found = _header_values(lines, modes)
+    found = _header_values(lines, modes, row_cells)
     fields, id_span, policy_type, problems = _header_fields(doc, layout, found, source_path)
     if policy_type == pl.GENERIC.policy_type:
         policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
-    known = [
-        s.char_start
-        for s in sections
-        if s.heading
-        and _section_mode(s.heading)
-        and not (_DOC_TYPE_HEADING.search(s.heading) or _is_payer_name(s.heading))
-    ]
-    title = _title_of(lines, min([HEADER_CHARS, *known[:1]]), found)
+    known = [s.char_start for s in sections if s.heading and _opens_known_section(s.heading)]
+    title = _title_of(lines, min([HEADER_CHARS, *known[:1]]), found, headings)
     policy_id: str | None = fields.get(pl.POLICY_ID)
     version_date = next((fields[f] for f in layout.version_fields if f in fields), None)
     ex.document = {
@@ -1204,10 +1481,10 @@ def extract_payer_policy(
             "char_end": id_span[1],
         }
     ]
-    items = [_classify(line) for line in lines]
+    items = [_classify(line, headings.get(line.start)) for line in lines]
     if doc.media_type not in _UNWRAPPED_MEDIA:
         items = _merge_wrapped(items)
     ex.records["policy_codes"] = _policy_code_rows(ctx, items, modes)
-    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes)
+    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes, row_cells, headings)
     ex.problems.extend(problems)
     return ex
