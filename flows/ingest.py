@@ -3,12 +3,13 @@ rest (sha256 of the raw bytes = doc_id) and read a file's bytes back for extract
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from flows.model import STAGE_DISCOVER, DocumentError, Limits, Problem
 
@@ -36,15 +37,7 @@ class Refusal:
     doc_id: str | None = None
 
 
-def _relative(path: Path, root: Path) -> str:
-    return PurePosixPath(*path.relative_to(root).parts).as_posix()
-
-
-def _ignored(rel: str) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    if any(fnmatch(name, pattern) for pattern in IGNORED_NAMES):
-        return True
-    return "/" not in rel and name in IGNORED_AT_ROOT
+_IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_NAMES))
 
 
 def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[Refusal]]:
@@ -57,30 +50,33 @@ def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[R
     root = root.resolve()
     found: list[SourceFile] = []
     refused: list[Refusal] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames.sort()
-        kept = []
-        for name in dirnames:
-            full = here / name
-            rel = _relative(full, root)
-            if _ignored(rel):
+    folders = [("", str(root))]  # (source_path prefix, absolute folder)
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            refused.append(Refusal(prefix.rstrip("/") or ".", _unreadable(exc)))
+            continue
+        for entry in entries:
+            name = entry.name
+            if _IGNORED.match(name) or (not prefix and name in IGNORED_AT_ROOT):
                 continue
-            if full.is_symlink():
-                # A linked folder is never walked: its files inside the root are found
-                # through their real path; one pointing outside is refused.
-                target = full.resolve()
+            rel = prefix + name
+            if entry.is_symlink():
+                target = Path(entry.path).resolve()
                 if not target.is_relative_to(root):
                     refused.append(_refuse_outside(rel))
+                    continue
+                if target.is_dir():
+                    # A linked folder inside the root is never walked: its files are found
+                    # through their real path.
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((rel + "/", entry.path))
                 continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            full = here / name
-            rel = _relative(full, root)
-            if _ignored(rel):
-                continue
-            outcome = _inspect(full, rel, root, limits)
+            outcome = _inspect(entry, rel, limits)
             if isinstance(outcome, SourceFile):
                 found.append(outcome)
             else:
@@ -102,13 +98,9 @@ def _refuse_outside(rel: str) -> Refusal:
     )
 
 
-def _inspect(full: Path, rel: str, root: Path, limits: Limits) -> SourceFile | Refusal:
+def _inspect(entry: os.DirEntry[str], rel: str, limits: Limits) -> SourceFile | Refusal:
     try:
-        if full.is_symlink():
-            target = full.resolve()
-            if not target.is_relative_to(root):
-                return _refuse_outside(rel)
-        info = full.stat()
+        info = entry.stat()  # follows a symlink, already checked to stay inside the root
     except FileNotFoundError:
         return Refusal(
             rel,
@@ -141,11 +133,12 @@ def _inspect(full: Path, rel: str, root: Path, limits: Limits) -> SourceFile | R
                 {"byte_size": info.st_size},
             ),
         )
+    path = Path(entry.path)
     try:
-        data = read_bytes(full, limits)
+        data = read_bytes(path, limits)
     except DocumentError as exc:
         return Refusal(rel, Problem(STAGE_DISCOVER, exc.reason, exc.message))
-    return SourceFile(rel, full, len(data), hashlib.sha256(data).hexdigest())
+    return SourceFile(rel, path, len(data), hashlib.sha256(data).hexdigest())
 
 
 def _unreadable(exc: OSError) -> Problem:

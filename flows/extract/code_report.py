@@ -123,7 +123,8 @@ def _role(section: Section) -> str | None:
 
 
 _NOT_AVAILABLE_LINE = re.compile(r"data not available in the input\.?", re.IGNORECASE)
-_LABEL_HINT = re.compile(r"service|setting", re.IGNORECASE)
+#: Lines that may carry the service-type or site-of-service label.
+_LABEL_LINE = re.compile(r"^[^\n]*?(?:service|setting)[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 class _Locator:
@@ -183,9 +184,11 @@ def extract_code_report(doc: DocumentText) -> Extraction:
         "site_of_service": None,
         **where.provenance(title_line.start, title_line.end),
     }
-    for i, line in enumerate(lines):
-        if not _LABEL_HINT.search(line.text):
-            continue  # cheap filter: label_value is the costly part
+    # One scan of the text finds the few lines that can hold these labels.
+    starts = [line.start for line in lines]
+    for hit in _LABEL_LINE.finditer(doc.text):
+        i = bisect.bisect_right(starts, hit.start()) - 1
+        line = lines[i]
         found = label_value(line.text)
         if not found or not found[1]:
             continue
@@ -360,8 +363,8 @@ def _extract_modifiers(
                 continue
             if is_alignment_row(cells):
                 continue
-            keys = [heading_key(c) for c in cells]
             if header is None:
+                keys = [heading_key(c) for c in cells]
                 if any(k.startswith("modifier") for k in keys):
                     header = keys
                 continue
