@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -22,6 +23,13 @@ from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
 from flows.settings import Settings
 
+T = TypeVar("T")
+
+
+def _quoted(value: T) -> T:
+    """`quote(value)`, typed as the value Prefect hands to the task (it unwraps quotes)."""
+    return cast(T, quote(value))
+
 
 @task(name="plan", cache_policy=NO_CACHE)
 def plan_task(run: PipelineRun) -> Plan:
@@ -30,8 +38,7 @@ def plan_task(run: PipelineRun) -> Plan:
 
 @task(name="extract-batch", task_run_name="extract-batch-{index}", cache_policy=NO_CACHE)
 def extract_task(run: PipelineRun, batch: list[SourceFile], index: int, plan: Plan) -> BatchResult:
-    return run.extract_batch(batch, plan.known_first_seen)
-
+    return run.extract_batch(batch, plan.known_first_seen, index)
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -89,13 +96,13 @@ def policy_pipeline(
     done = 0
     try:
         for i, batch in enumerate(plan.batches(run.settings.batch_size)):
-            results.append(extract_task(run, quote(batch), i, quote(plan)))
+            results.append(extract_task(run, _quoted(batch), i, _quoted(plan)))
             done += len(batch)
             if _progress is not None:
                 _progress(done, len(plan.to_extract))
     finally:
         run.close()
-    summary = publish_task(run, quote(plan), quote(results))
+    summary = publish_task(run, _quoted(plan), _quoted(results))
     report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
     if report is not None:
         create_markdown_artifact(

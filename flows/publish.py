@@ -8,16 +8,91 @@ the next run replaces them instead of adding duplicates.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow
 import pyarrow.compute as pc
+import pyarrow.ipc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from schemas import DATASETS, Dataset
 
 TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
+
+
+class Rows:
+    """Rows to publish: an in-memory table, or Arrow IPC files staged by the batches of a
+    run and streamed into Delta, so a large run never holds all its rows in memory."""
+
+    def __init__(
+        self,
+        schema: pyarrow.Schema,
+        table: pyarrow.Table | None = None,
+        files: Iterable[Path] = (),
+    ) -> None:
+        self.schema = schema
+        self._table = table
+        self._files = list(files)
+
+    @property
+    def num_rows(self) -> int:
+        if self._table is not None:
+            return self._table.num_rows
+        return sum(_ipc_rows(path) for path in self._files)
+
+    def reader(self) -> pyarrow.RecordBatchReader:
+        if self._table is not None:
+            return pyarrow.RecordBatchReader.from_batches(self.schema, self._table.to_batches())
+        return pyarrow.RecordBatchReader.from_batches(self.schema, self._batches())
+
+    def _batches(self):  # type: ignore[no-untyped-def]
+        for path in self._files:
+            with pyarrow.memory_map(str(path)) as source:
+                file = pyarrow.ipc.open_file(source)
+                for i in range(file.num_record_batches):
+                    yield file.get_batch(i).cast(self.schema)
+
+    def table(self) -> pyarrow.Table:
+        if self._table is not None:
+            return self._table
+        return pyarrow.Table.from_batches(list(self._batches()), schema=self.schema)
+
+
+def _ipc_rows(path: Path) -> int:
+    with pyarrow.memory_map(str(path)) as source:
+        file = pyarrow.ipc.open_file(source)
+        return sum(file.get_batch(i).num_rows for i in range(file.num_record_batches))
+
+
+class Staging:
+    """Where a run's batches spill their validated tables (Arrow IPC files) until publish.
+
+    Lives under the output folder (`.staging/<run_id>/`) so it is on the same disk, and is
+    removed once the run has published; a crashed run's leftovers are removed by the next.
+    """
+
+    def __init__(self, output: Path, run_id: str) -> None:
+        self.base = Path(output) / ".staging"
+        self.root = self.base / run_id
+
+    def write(self, name: str, table: pyarrow.Table, batch: int) -> None:
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with pyarrow.ipc.new_file(str(folder / f"batch-{batch:06d}.arrow"), table.schema) as w:
+            w.write_table(table, max_chunksize=65_536)
+
+    def rows(self, dataset: Dataset) -> Rows:
+        folder = self.root / dataset.name
+        files = sorted(folder.glob("batch-*.arrow")) if folder.is_dir() else []
+        return Rows(dataset.arrow, files=files)
+
+    def remove(self, everything: bool = False) -> None:
+        """Remove this run's staging folder (with `everything`, every run's)."""
+        target = self.base if everything else self.root
+        if target.exists():
+            shutil.rmtree(target)
 
 
 class TableStore:
@@ -71,15 +146,22 @@ class TableStore:
         return created
 
     def replace_rows(
-        self, dataset: Dataset, rows: pyarrow.Table, key: str, keys: set[str], run_id: str
+        self,
+        dataset: Dataset,
+        rows: pyarrow.Table | Rows,
+        key: str,
+        keys: set[str],
+        run_id: str,
     ) -> bool:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
         Appends when none of `keys` is present yet; replaces in place (Delta's predicate
         overwrite) when some are; deletes when `rows` is empty. Returns whether it wrote.
+        Staged rows are streamed into the commit, never loaded whole, when appending.
         """
         table = self.table(dataset.name)
-        rows = rows.select(dataset.columns).cast(dataset.arrow)
+        if isinstance(rows, pyarrow.Table):
+            rows = Rows(dataset.arrow, rows.select(dataset.columns).cast(dataset.arrow))
         if table is None:
             self.create_missing([dataset], run_id)
             table = self.table(dataset.name)
@@ -91,18 +173,22 @@ class TableStore:
             if rows.num_rows == 0:
                 return False
             write_deltalake(
-                table, rows, mode="append", commit_properties=self._commit(run_id, "append")
+                table,
+                rows.reader(),
+                mode="append",
+                commit_properties=self._commit(run_id, "append"),
             )
             return True
         predicate = in_predicate(key, keys)
         if rows.num_rows == 0:
             table.delete(predicate, commit_properties=self._commit(run_id, "delete"))
             return True
-        if self._same_rows(table, key, keys, rows):
+        new_rows = rows.table()
+        if self._same_rows(table, key, keys, new_rows):
             return False
         write_deltalake(
             table,
-            rows,
+            new_rows,
             mode="overwrite",
             predicate=predicate,
             commit_properties=self._commit(run_id, "replace"),

@@ -22,7 +22,7 @@ from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
 from flows.ingest import Refusal, SourceFile, discover_files
 from flows.model import Limits, Problem
-from flows.publish import TableStore
+from flows.publish import Staging, TableStore
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, validate_records
@@ -67,11 +67,14 @@ class Plan:
 
 @dataclass(slots=True)
 class BatchResult:
-    """Validated Arrow tables of one batch, keyed by dataset name, plus quarantine rows."""
+    """What one batch produced. Its validated tables are staged on disk (see
+    flows.publish.Staging); this keeps their row counts, the quarantine rows, and the
+    document outcomes the run summary needs."""
 
-    tables: dict[str, pyarrow.Table]
+    rows: dict[str, int]
     quarantine: list[dict[str, Any]]
     statuses: Counter[str] = field(default_factory=Counter)
+    rejected: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -110,6 +113,7 @@ class PipelineRun:
         self.flow_run_id = flow_run_id
         self.parser_version = parser_version()
         self._pool: ProcessPoolExecutor | None = None
+        self.staging = Staging(self.store.output, self.run_id)
 
     # --- plan --------------------------------------------------------------------------
 
@@ -117,6 +121,8 @@ class PipelineRun:
         """Discover the files and compare them with what is already published."""
         if not self.sources.is_dir():
             raise FileNotFoundError(f"sources folder not found: {self.sources}")
+        # Leftovers of a run that crashed before publishing are of no use: it is redone.
+        self.staging.remove(everything=True)
         files, refusals = discover_files(self.sources, self.limits)
         known = self.store.read(DOCUMENTS.name, ["doc_id", "parser_version", "first_seen_at"])
         current = pc.equal(known.column("parser_version"), self.parser_version)
@@ -185,7 +191,7 @@ class PipelineRun:
     # --- extract + validate ------------------------------------------------------------
 
     def extract_batch(
-        self, batch: list[SourceFile], known_first_seen: dict[str, datetime]
+        self, batch: list[SourceFile], known_first_seen: dict[str, datetime], index: int = 0
     ) -> BatchResult:
         """Read, extract and validate one batch of files. Extraction runs in chunks, in a
         process pool when there are several workers and enough files; the checks run here,
@@ -199,7 +205,10 @@ class PipelineRun:
             results = list(pool.map(extract_chunk, chunks, repeat(self.limits), repeat(schemas)))
         else:
             results = [extract_chunk(batch, self.limits, schemas)]
-        return self._validate(results, known_first_seen)
+        tables, result = self._validate(results, known_first_seen)
+        for name, table in tables.items():
+            self.staging.write(name, table, index)
+        return result
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         """One pool per run, reused by every batch. Workers come from a fork server (not
@@ -218,7 +227,7 @@ class PipelineRun:
 
     def _validate(
         self, chunks: list[ExtractedChunk], known_first_seen: dict[str, datetime]
-    ) -> BatchResult:
+    ) -> tuple[dict[str, pyarrow.Table], BatchResult]:
         docs = [d for chunk in chunks for d in chunk.documents]
         quarantine: list[dict[str, Any]] = []
         problems_per_doc: Counter[str] = Counter()
@@ -244,7 +253,9 @@ class PipelineRun:
             quarantine.append(self._quarantine(source, doc_id, problem))
         tables[DOCUMENTS.name] = checked.table
         statuses = Counter(checked.table.column("status").to_pylist())
-        return BatchResult(tables, quarantine, statuses)
+        rejected = [d.source.source_path for d in docs if d.rejected]
+        rows = {name: table.num_rows for name, table in tables.items()}
+        return tables, BatchResult(rows, quarantine, statuses, rejected)
 
     def _document_row(
         self,
@@ -293,12 +304,13 @@ class PipelineRun:
             quarantine.extend(result.quarantine)
         doc_ids = {f.doc_id for f in plan.to_extract}
         for name, dataset in DOCUMENT_DATASETS.items():
-            rows = _concat([r.tables[name] for r in results], dataset.arrow)
-            if store.replace_rows(dataset, rows, "doc_id", doc_ids, self.run_id):
+            if store.replace_rows(
+                dataset, self.staging.rows(dataset), "doc_id", doc_ids, self.run_id
+            ):
                 written.append(name)
-        documents = _concat([r.tables[DOCUMENTS.name] for r in results], DOCUMENTS.arrow)
         # The documents table is the index of what is published: written after the
         # records it describes, so a crash in between makes the next run redo the batch.
+        documents = self.staging.rows(DOCUMENTS)
         if store.replace_rows(DOCUMENTS, documents, "doc_id", doc_ids, self.run_id):
             written.append(DOCUMENTS.name)
         change_rows, series = build_change_log(store, plan, self.run_id, self.started_at)
@@ -311,6 +323,7 @@ class PipelineRun:
         if plan.file_events:
             store.append(FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id)
             written.append(FILE_EVENTS.name)
+        self.staging.remove()
         return self._finish(plan, results, written, created, len(quarantine), change_rows)
 
     def _finish(
@@ -326,12 +339,7 @@ class PipelineRun:
         for r in results:
             statuses.update(r.statuses)
         refused_files = {r.source_path for r in plan.refusals}
-        rejected = {
-            row["source_path"]
-            for r in results
-            for row in r.tables[DOCUMENTS.name].select(["source_path", "status"]).to_pylist()
-            if row["status"] == "rejected"
-        }
+        rejected = {path for r in results for path in r.rejected}
         versions = self.store.versions()
         finished = now_utc()
         summary = RunSummary(
@@ -347,7 +355,7 @@ class PipelineRun:
             ),
             documents=dict(statuses),
             table_rows={
-                name: sum(r.tables[name].num_rows for r in results)
+                name: sum(r.rows.get(name, 0) for r in results)
                 for name in [*DOCUMENT_DATASETS, DOCUMENTS.name]
             },
             table_versions=versions,
@@ -378,13 +386,6 @@ class PipelineRun:
         return summary
 
 
-def _concat(tables: list[pyarrow.Table], schema: pyarrow.Schema) -> pyarrow.Table:
-    tables = [t for t in tables if t.num_rows]
-    if not tables:
-        return schema.empty_table()
-    return pyarrow.concat_tables([t.cast(schema) for t in tables])
-
-
 def _versions_json(versions: dict[str, int | None]) -> str:
     from flows.validate import to_json
 
@@ -403,8 +404,8 @@ def run_pipeline(
     results = []
     done = 0
     try:
-        for batch in plan.batches(settings.batch_size):
-            results.append(run.extract_batch(batch, plan.known_first_seen))
+        for index, batch in enumerate(plan.batches(settings.batch_size)):
+            results.append(run.extract_batch(batch, plan.known_first_seen, index))
             done += len(batch)
             if progress:
                 progress(done, len(plan.to_extract))
