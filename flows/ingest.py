@@ -152,8 +152,13 @@ def _unreadable(exc: OSError) -> Problem:
 def read_bytes(path: Path, limits: Limits) -> bytes:
     """Read a file's bytes, never more than the size limit (the file may grow meanwhile)."""
     try:
-        with path.open("rb") as fh:
-            data = fh.read(limits.max_file_bytes + 1)
+        with open(path, "rb") as fh:
+            # Ask for the file's size (+1 to see growth), not the limit: read(n) allocates n
+            # bytes up front, 50 MB per small file otherwise.
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(min(size, limits.max_file_bytes) + 1)
+            if len(data) > size and len(data) <= limits.max_file_bytes:
+                data += fh.read(limits.max_file_bytes + 1 - len(data))  # it grew meanwhile
     except OSError as exc:
         problem = _unreadable(exc)
         raise DocumentError(problem.reason, problem.message) from exc

@@ -107,13 +107,28 @@ def policy_pipeline(
     if report is not None:
         create_markdown_artifact(
             key="policy-change-report",
-            markdown=report.read_text(encoding="utf-8"),
+            markdown=artifact_text(report),
             description="what this run changed",
         )
     create_markdown_artifact(
         key="policy-run-summary", markdown=summary_markdown(summary), description="run summary"
     )
     return summary
+
+
+#: Prefect refuses events over a few megabytes; a big run's report is cut and points to
+#: the full file instead.
+ARTIFACT_MAX_CHARS = 200_000
+
+
+def artifact_text(report: Path) -> str:
+    """The report for the Prefect artifact: whole, or its head and the file's path."""
+    text = report.read_text(encoding="utf-8")
+    if len(text) <= ARTIFACT_MAX_CHARS:
+        return text
+    head = text[: text.rfind("\n", 0, ARTIFACT_MAX_CHARS)]
+    note = f"*Cut at {len(head):,} of {len(text):,} characters; the full report is `{report}`.*"
+    return f"{head}\n\n{note}\n"
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from flows.model import Limits
 from flows.synth import mutate_corpus, synthesize_corpus
 from flows.text import classify_code
 
-REPORTS, POLICIES = 120, 30
+REPORTS, POLICIES = 100, 25
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -88,7 +88,7 @@ def test_codes_are_real_looking_and_some_have_versions(corpus: tuple[Path, dict]
 
 
 def test_encodings_and_damaged_documents_are_present(tmp_path: Path) -> None:
-    stats = synthesize_corpus(tmp_path, reports=400, policies=0, seed=2)
+    stats = synthesize_corpus(tmp_path, reports=300, policies=0, seed=2)
     assert stats["by_encoding"].get("cp1252", 0) > 0
     assert stats["by_encoding"].get("utf-16", 0) > 0
     assert stats["truncated"] > 0
@@ -134,3 +134,12 @@ def test_mutate_changes_exactly_the_asked_number_of_files(tmp_path: Path) -> Non
     for path in changed:
         assert not extract_file(by_path[path], Limits()).rejected
     assert mutate_corpus(tmp_path, 0.001, seed=9)["changed"] == 1  # at least one file
+
+
+def test_next_year_of_a_leap_day() -> None:
+    from datetime import date
+
+    from flows.synth import _next_year
+
+    assert _next_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert _next_year(date(2025, 3, 31)) == date(2026, 3, 31)

@@ -153,3 +153,17 @@ def test_revised_code_report_is_logged_as_changes(
     assert all(c["new_doc_id"] != c["old_doc_id"] for c in changes)
     events = [(e["source_path"], e["event"]) for e in _rows(output, "file_events")]
     assert ("code_reports/cpt_47383.txt", "changed") in events
+
+
+def test_a_large_change_report_is_cut_for_the_artifact(tmp_path):
+    from flows.pipeline import ARTIFACT_MAX_CHARS, artifact_text
+
+    report = tmp_path / "run.md"
+    report.write_text("# Changes\n" + "- a change line\n" * 50_000, encoding="utf-8")
+    text = artifact_text(report)
+    assert len(text) < ARTIFACT_MAX_CHARS + 500
+    assert text.startswith("# Changes\n- a change line\n")
+    assert str(report) in text
+    small = tmp_path / "small.md"
+    small.write_text("# Changes\n- one\n", encoding="utf-8")
+    assert artifact_text(small) == "# Changes\n- one\n"
