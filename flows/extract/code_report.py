@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flows.extract.sections import Section, split_sections
@@ -123,6 +124,9 @@ def _role(section: Section) -> str | None:
 
 
 _NOT_AVAILABLE_LINE = re.compile(r"data not available in the input\.?", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_UPDATE_EDGES = re.compile(r"^[\s|:–—-]+|[\s|]+$")
+_CELL_SEPARATOR = re.compile(r"\s*\|\s*")
 #: Lines that may carry the service-type or site-of-service label.
 _LABEL_LINE = re.compile(r"^[^\n]*?(?:service|setting)[^\n]*", re.IGNORECASE | re.MULTILINE)
 
@@ -349,7 +353,7 @@ def _extract_modifiers(
     valid = valid_modifiers()
     rows: list[dict[str, Any]] = []
     for section in sections:
-        header: list[str] | None = None
+        header: tuple[str, ...] | None = None
         is_modifier_section = _role(section) == "modifiers"
         for line in section.lines:
             if "|" not in line.text:
@@ -366,7 +370,7 @@ def _extract_modifiers(
             if header is None:
                 keys = [heading_key(c) for c in cells]
                 if any(k.startswith("modifier") for k in keys):
-                    header = keys
+                    header = tuple(keys)
                 continue
             if not cells[0] and rows and any(cells):
                 # A wrapped cell (PDF export): its text continues the previous row.
@@ -382,7 +386,9 @@ def _extract_modifiers(
         )
 
 
-def _continue_row(row: dict[str, Any], header: list[str], cells: list[str], line: Line) -> None:
+def _continue_row(
+    row: dict[str, Any], header: tuple[str, ...], cells: list[str], line: Line
+) -> None:
     texts = [c for c in cells if c]
     # Cells line up with the header when the row kept all its separators; otherwise the
     # wrapped text belongs to the last column that has text (usage, then description).
@@ -404,18 +410,33 @@ def _normalise_modifier(cell: str) -> str | None:
     return m.group(1).upper() if m else value[:20]
 
 
-def _modifier_row(header: list[str], cells: list[str]) -> dict[str, str | None] | None:
-    def column(*names: str) -> str | None:
+@lru_cache(maxsize=1024)
+def _header_columns(header: tuple[str, ...]) -> tuple[int | None, int | None, int | None]:
+    """Indexes of the modifier, description and usage columns of a table header."""
+
+    def first(*names: str) -> int | None:
         for i, key in enumerate(header):
-            if i < len(cells) and any(key.startswith(n) for n in names):
-                return cells[i] or None
+            if any(key.startswith(n) for n in names):
+                return i
         return None
 
-    modifier = _normalise_modifier(column("modifier") or (cells[0] if cells else ""))
+    return (
+        first("modifier"),
+        first("description", "descriptor", "meaning", "name"),
+        first("when to use", "usage", "use", "when", "application", "guidance", "notes"),
+    )
+
+
+def _modifier_row(header: tuple[str, ...], cells: list[str]) -> dict[str, str | None] | None:
+    def cell(index: int | None) -> str | None:
+        return (cells[index] or None) if index is not None and index < len(cells) else None
+
+    mod_col, desc_col, usage_col = _header_columns(header)
+    modifier = _normalise_modifier(cell(mod_col) or (cells[0] if cells else ""))
     if modifier is None:
         return None
-    description = column("description", "descriptor", "meaning", "name")
-    usage = column("when to use", "usage", "use", "when", "application", "guidance", "notes")
+    description = cell(desc_col)
+    usage = cell(usage_col)
     if description is None and len(cells) > 1 and header and not header[0].startswith("desc"):
         description = cells[1] or None
     return {"modifier": modifier, "description": description, "usage": usage}
@@ -449,13 +470,15 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
         if cells is not None and is_alignment_row(cells):
             continue
         text = " | ".join(cells) if cells else line.text
+        if not _DIGIT.search(text):
+            continue  # every date spelling has a digit; the date pattern is the costly part
         dates = find_dates(text)
         if not dates:
             continue
         when, start, end = dates[0]
         summary = (text[:start] + text[end:]).strip()
-        summary = re.sub(r"^[\s|:–—-]+|[\s|]+$", "", strip_bullet(summary)[1])
-        summary = re.sub(r"\s*\|\s*", " | ", summary)
+        summary = _UPDATE_EDGES.sub("", strip_bullet(summary)[1])
+        summary = _CELL_SEPARATOR.sub(" | ", summary)
         mentions = registry.find(summary)
         out.add(
             "code_policy_updates",
