@@ -5,13 +5,14 @@ arriving older version (a backfill) slots in where its version date puts it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow
 import pyarrow.compute as pc
 
+from flows.extract import rows_to_table
 from schemas import CHANGE_LOG, DOCUMENTS
 
 if TYPE_CHECKING:
@@ -222,57 +223,72 @@ def records_of(
     return by_doc
 
 
+#: Series per step of change-log computation: each step's rows become an Arrow table before
+#: the next starts, so Python objects never exist for more than this many series at once.
+SERIES_PER_STEP = 5000
+
+
 def change_log_for(
     store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
 ) -> list[dict[str, Any]]:
-    """The full change log of each series, from all its published versions."""
-    rows: list[dict[str, Any]] = []
+    """The full change log of each series, from all its published versions, as rows."""
+    return [row for step in _change_log_steps(store, series, run_id, detected_at) for row in step]
+
+
+def _change_log_steps(
+    store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
+) -> Iterator[list[dict[str, Any]]]:
     versions_by_series = series_versions(store, series)
-    # Series with one version need only their primary entity; the rest need everything.
-    single = [vs[0]["doc_id"] for vs in versions_by_series.values() if len(vs) == 1]
-    several = [v["doc_id"] for vs in versions_by_series.values() if len(vs) > 1 for v in vs]
+    keys = sorted(versions_by_series)
     primary = {compared[0][0] for compared in COMPARED.values()}
-    records = records_of(store, single, primary)
-    records.update(records_of(store, several))
-    for series_key, versions in sorted(versions_by_series.items()):
-        kind = versions[0]["doc_kind"]
-        previous: dict[str, Any] | None = None
-        for version in versions:
-            old = records[previous["doc_id"]] if previous else None
-            for change in diff_versions(kind, old, records[version["doc_id"]]):
-                rows.append(
-                    {
-                        "series_key": series_key,
-                        **change,
-                        "old_doc_id": previous["doc_id"] if previous else None,
-                        "new_doc_id": version["doc_id"],
-                        "effective_date": version.get("version_date")
-                        or version.get("effective_date"),
-                        "run_id": run_id,
-                        "detected_at": detected_at,
-                    }
-                )
-            previous = version
-    return rows
+    for begin in range(0, len(keys), SERIES_PER_STEP):
+        step = {key: versions_by_series[key] for key in keys[begin : begin + SERIES_PER_STEP]}
+        # Series with one version need only their primary entity; the rest need everything.
+        single = [vs[0]["doc_id"] for vs in step.values() if len(vs) == 1]
+        several = [v["doc_id"] for vs in step.values() if len(vs) > 1 for v in vs]
+        records = records_of(store, single, primary)
+        records.update(records_of(store, several))
+        rows: list[dict[str, Any]] = []
+        for series_key, versions in step.items():
+            kind = versions[0]["doc_kind"]
+            previous: dict[str, Any] | None = None
+            for version in versions:
+                old = records[previous["doc_id"]] if previous else None
+                for change in diff_versions(kind, old, records[version["doc_id"]]):
+                    rows.append(
+                        {
+                            "series_key": series_key,
+                            **change,
+                            "old_doc_id": previous["doc_id"] if previous else None,
+                            "new_doc_id": version["doc_id"],
+                            "effective_date": version.get("version_date")
+                            or version.get("effective_date"),
+                            "run_id": run_id,
+                            "detected_at": detected_at,
+                        }
+                    )
+                previous = version
+        yield rows
 
 
 def build_change_log(
     store: TableStore, plan: Plan, run_id: str, detected_at: datetime
-) -> tuple[list[dict[str, Any]], set[str]]:
+) -> tuple[pyarrow.Table, set[str]]:
     """Recompute the change log of every series this run added a version to.
 
     Rows already in the log keep their original run_id and detected_at, so the log says when
-    a change was first detected, and an unchanged series is not rewritten.
+    a change was first detected, and an unchanged series is not rewritten. Returns the rows
+    (as a table in the change_log schema) and the series they replace.
     """
+    empty = CHANGE_LOG.arrow.empty_table()
     extracted = {f.doc_id for f in plan.to_extract}
     if not extracted:
-        return [], set()
+        return empty, set()
     docs = store.read(DOCUMENTS.name, ["doc_id", "series_key"])
     mask = pc.is_in(docs.column("doc_id"), value_set=pyarrow.array(sorted(extracted)))
     series = {s for s in docs.filter(mask).column("series_key").to_pylist() if s}
     if not series:
-        return [], set()
-    rows = change_log_for(store, series, run_id, detected_at)
+        return empty, set()
     existing = store.read(CHANGE_LOG.name)
     existing = existing.filter(
         pc.is_in(existing.column("series_key"), value_set=pyarrow.array(sorted(series)))
@@ -280,8 +296,11 @@ def build_change_log(
     first_seen = {
         tuple(r[c] for c in IDENTITY): (r["run_id"], r["detected_at"]) for r in existing.to_pylist()
     }
-    for row in rows:
-        seen = first_seen.get(tuple(row[c] for c in IDENTITY))
-        if seen:
-            row["run_id"], row["detected_at"] = seen
-    return rows, series
+    tables = []
+    for rows in _change_log_steps(store, series, run_id, detected_at):
+        for row in rows:
+            seen = first_seen.get(tuple(row[c] for c in IDENTITY))
+            if seen:
+                row["run_id"], row["detected_at"] = seen
+        tables.append(rows_to_table(CHANGE_LOG.arrow, rows))
+    return (pyarrow.concat_tables(tables) if tables else empty), series

@@ -20,6 +20,9 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from schemas import DATASETS, Dataset
 
 TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
+#: Parquet files of about this size: the writer buffers a file in memory before flushing it,
+#: so this bounds publish memory (larger files can be made later with optimize.compact()).
+TARGET_FILE_SIZE = 32 * 1024 * 1024
 
 
 class Rows:
@@ -176,6 +179,7 @@ class TableStore:
                 table,
                 rows.reader(),
                 mode="append",
+                target_file_size=TARGET_FILE_SIZE,
                 commit_properties=self._commit(run_id, "append"),
             )
             return True

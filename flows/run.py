@@ -313,8 +313,7 @@ class PipelineRun:
         documents = self.staging.rows(DOCUMENTS)
         if store.replace_rows(DOCUMENTS, documents, "doc_id", doc_ids, self.run_id):
             written.append(DOCUMENTS.name)
-        change_rows, series = build_change_log(store, plan, self.run_id, self.started_at)
-        changes = frame_from_rows(CHANGE_LOG, change_rows)
+        changes, series = build_change_log(store, plan, self.run_id, self.started_at)
         if store.replace_rows(CHANGE_LOG, changes, "series_key", series, self.run_id):
             written.append(CHANGE_LOG.name)
         q_table = frame_from_rows(QUARANTINE, quarantine)
@@ -324,7 +323,7 @@ class PipelineRun:
             store.append(FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id)
             written.append(FILE_EVENTS.name)
         self.staging.remove()
-        return self._finish(plan, results, written, created, len(quarantine), change_rows)
+        return self._finish(plan, results, written, created, len(quarantine), changes.num_rows)
 
     def _finish(
         self,
@@ -333,7 +332,7 @@ class PipelineRun:
         written: list[str],
         created: list[str],
         quarantined: int,
-        change_rows: list[dict[str, Any]],
+        change_count: int,
     ) -> RunSummary:
         statuses: Counter[str] = Counter()
         for r in results:
@@ -362,7 +361,7 @@ class PipelineRun:
             tables_written=sorted(set(written) | set(created)),
             started_at=self.started_at,
             finished_at=finished,
-            change_count=len(change_rows),
+            change_count=change_count,
         )
         summary.table_rows[QUARANTINE.name] = quarantined
         runs_row = {
