@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow
 import pyarrow.compute as pc
 import pyarrow.ipc
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
 from schemas import DATASETS, Dataset
 
@@ -23,6 +23,8 @@ TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
 #: Parquet files of about this size: the writer buffers a file in memory before flushing it,
 #: so this bounds publish memory (larger files can be made later with optimize.compact()).
 TARGET_FILE_SIZE = 32 * 1024 * 1024
+#: Row groups of 64k rows: a row group is buffered whole before it is written.
+WRITER_PROPERTIES = WriterProperties(max_row_group_size=65_536, compression="ZSTD")
 
 
 class Rows:
@@ -180,6 +182,7 @@ class TableStore:
                 rows.reader(),
                 mode="append",
                 target_file_size=TARGET_FILE_SIZE,
+                writer_properties=WRITER_PROPERTIES,
                 commit_properties=self._commit(run_id, "append"),
             )
             return True

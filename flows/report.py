@@ -59,6 +59,10 @@ def run_changes(
     return new, revised, withdrawn, after_version
 
 
+#: First versions listed in a report; the rest are counted (they are not changes).
+FIRST_VERSIONS_LISTED = 100
+
+
 def change_report_markdown(store: TableStore, run_id: str) -> str | None:
     """The change report of run `run_id` as Markdown, or None when it changed nothing."""
     new, revised, withdrawn, version = run_changes(store, run_id)
@@ -80,8 +84,18 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
         + (f"; detected {detected}" if detected else "")
         + f"; change_log version {version}.",
     ]
+    # A first run over a big inbox adds a first version to every series: list a sample of
+    # those, count the rest, and list every change between versions in full.
+    firsts = _ordered([r for r in new if r["old_doc_id"] is None])
+    listed = [r for r in new if r["old_doc_id"] is not None] + firsts[:FIRST_VERSIONS_LISTED]
+    if len(firsts) > FIRST_VERSIONS_LISTED:
+        lines += [
+            "",
+            f"{len(firsts) - FIRST_VERSIONS_LISTED:,} more series were seen for the first time "
+            f"and are not listed here: see `policy-etl changes` or the change_log table.",
+        ]
     for title, rows in (
-        ("New changes", new),
+        ("New changes", listed),
         ("Revised changes", revised),
         ("Withdrawn changes", withdrawn),
     ):

@@ -437,3 +437,19 @@ def test_report_lists_withdrawn_changes_after_a_backfill(tmp_path):
     assert "`not_covered` → `covered`" in new
     assert "cpb_0315_2026.html" in withdrawn and "first version" in withdrawn
     assert (output / "reports" / f"{late.run_id}.md").read_text(encoding="utf-8") == text
+
+
+def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, monkeypatch):
+    # A first run over a big inbox: every series is new; the report must stay readable.
+    import flows.report as report
+    from flows.run import run_pipeline
+    from flows.settings import Settings
+    from flows.synth import synthesize_corpus
+
+    monkeypatch.setattr(report, "FIRST_VERSIONS_LISTED", 5)
+    synthesize_corpus(tmp_path / "s", reports=20, policies=0, seed=3)
+    summary = run_pipeline(Settings(sources=tmp_path / "s", output=tmp_path / "o", workers=1))
+    text = report.change_report_markdown(TableStore(tmp_path / "o"), summary.run_id)
+    assert text is not None
+    assert text.count("none (first version)") == 5
+    assert "more series were seen for the first time" in text

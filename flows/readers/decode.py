@@ -99,17 +99,26 @@ def check_text(text: str) -> None:
     nuls = text.count("\x00")
     if nuls and nuls > len(text) // 1000:
         raise _binary_error()
+    if _CONTROL.search(text) is None:
+        return  # the common case: count nothing
     controls = len(text) - len(_CONTROL.sub("", text))
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise _binary_error()
+
+
+_ASCII_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e]")
 
 
 def normalise_text(text: str) -> str:
     """LF line endings (every `splitlines` separator), no leading BOM, NUL as U+FFFD."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = _LINE_BREAKS.sub("\n", text)
-    return text.replace("\x00", "\ufffd")
+    # Fast path for plain LF text: only these characters (and non-ASCII ones) break lines.
+    if "\r" in text or not text.isascii() or _ASCII_BREAKS.search(text):
+        text = _LINE_BREAKS.sub("\n", text)
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    return text
 
 
 def _empty_error() -> DocumentError:
