@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -40,7 +41,7 @@ out = Console()
 
 
 @app.callback()
-def main() -> None:
+def root() -> None:
     """Billing-code reports and payer policies to versioned, validated Delta tables.
 
     Example: policy-etl run && policy-etl changes --payer aetna
@@ -128,21 +129,18 @@ def _print_summary(summary: object) -> None:
 
     assert isinstance(summary, RunSummary)
     files = Table(title=f"run {summary.run_id} ({summary.seconds:.1f} s)")
-    for col in ("files seen", "new", "unchanged", "quarantined", "removed", "changes"):
+    columns = {
+        "files seen": summary.files_seen,
+        "new": summary.files_new,
+        "unchanged": summary.files_unchanged,
+        "rejected": summary.files_quarantined,
+        "removed": summary.files_removed,
+        "new problems": summary.table_rows.get("quarantine", 0),
+        "changes": summary.change_count,
+    }
+    for col in columns:
         files.add_column(col, justify="right")
-    files.add_row(
-        *map(
-            str,
-            (
-                summary.files_seen,
-                summary.files_new,
-                summary.files_unchanged,
-                summary.files_quarantined,
-                summary.files_removed,
-                summary.change_count,
-            ),
-        )
-    )
+    files.add_row(*map(str, columns.values()))
     out.print(files)
     tables = Table(title="tables")
     tables.add_column("table")
@@ -558,3 +556,23 @@ def synth(
         folder, reports=reports, policies=policies, seed=seed, formats=wanted
     )
     out.print(f"wrote {result['files']} files ({result['bytes']:,} bytes) under {folder}")
+
+
+def main() -> None:
+    """Console entry point: run the app, then exit without interpreter teardown.
+
+    deltalake 1.6 can abort the process while Python tears down its runtime threads
+    ("terminate called without an active exception", exit 134) after a command has
+    already succeeded. Exit handlers (which stop Prefect's temporary server) still run.
+    """
+    import atexit
+
+    code = 0
+    try:
+        app(prog_name="policy-etl")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -98,6 +98,8 @@ class Staging:
         target = self.base if everything else self.root
         if target.exists():
             shutil.rmtree(target)
+        if self.base.exists() and not any(self.base.iterdir()):
+            self.base.rmdir()  # leave no empty folder behind in the output
 
 
 class TableStore:

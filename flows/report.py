@@ -223,6 +223,7 @@ def write_change_report(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(markdown)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for its readers
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -317,13 +317,14 @@ class PipelineRun:
         if store.replace_rows(CHANGE_LOG, changes, "series_key", series, self.run_id):
             written.append(CHANGE_LOG.name)
         q_table = frame_from_rows(QUARANTINE, quarantine)
-        if store.append_new(QUARANTINE, q_table, "quarantine_id", self.run_id):
+        new_problems = store.append_new(QUARANTINE, q_table, "quarantine_id", self.run_id)
+        if new_problems:
             written.append(QUARANTINE.name)
         if plan.file_events:
             store.append(FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id)
             written.append(FILE_EVENTS.name)
         self.staging.remove()
-        return self._finish(plan, results, written, created, len(quarantine), changes.num_rows)
+        return self._finish(plan, results, written, created, new_problems, changes.num_rows)
 
     def _finish(
         self,
@@ -364,6 +365,9 @@ class PipelineRun:
             change_count=change_count,
         )
         summary.table_rows[QUARANTINE.name] = quarantined
+        summary.table_rows[CHANGE_LOG.name] = change_count
+        summary.table_rows[FILE_EVENTS.name] = len(plan.file_events)
+        summary.table_rows[RUNS.name] = 1
         runs_row = {
             "run_id": self.run_id,
             "flow_run_id": self.flow_run_id,

@@ -280,3 +280,20 @@ def test_output_defaults_to_settings(runs):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"n": 3}]
+
+
+def test_console_entry_point_keeps_exit_codes(tmp_path):
+    # The console script exits through flows.cli.main (os._exit after exit handlers):
+    # its exit codes must still mean 0 ok, 2 bad usage, 1 failure.
+    import subprocess
+    import sys
+
+    def run(*args: str) -> int:
+        code = "from flows.cli import main; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, timeout=120
+        ).returncode
+
+    assert run("--help") == 0
+    assert run("as-of", "not-a-date", "--output", str(tmp_path)) == 2
+    assert run("query", "select 1", "--output", str(tmp_path / "missing")) == 1
