@@ -8,7 +8,7 @@ import multiprocessing
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import repeat
@@ -113,6 +113,8 @@ class PipelineRun:
         self.flow_run_id = flow_run_id
         self.parser_version = parser_version()
         self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[int, list[Future[ExtractedChunk]]] = {}
+        self._schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
         self.staging = Staging(self.store.output, self.run_id)
 
     # --- plan --------------------------------------------------------------------------
@@ -145,9 +147,30 @@ class PipelineRun:
                 to_extract.append(f)
             else:
                 unchanged += 1  # the same content at a second path: extracted once
-        return Plan(
+        plan = Plan(
             files, refusals, to_extract, unchanged, first_seen, self._file_events(files, refusals)
         )
+        self._submit_extraction(plan)
+        return plan
+
+    def _uses_pool(self, files: int) -> bool:
+        return self.settings.workers > 1 and files >= POOL_THRESHOLD
+
+    def _chunks(self, batch: list[SourceFile]) -> list[list[SourceFile]]:
+        size = max(50, -(-len(batch) // (self.settings.workers * 4)))
+        return [batch[i : i + size] for i in range(0, len(batch), size)]
+
+    def _submit_extraction(self, plan: Plan) -> None:
+        """Queue every batch's chunks on the worker pool now, so the workers never wait while
+        this process validates and stages a finished batch."""
+        if not self._uses_pool(len(plan.to_extract)):
+            return
+        pool = self._worker_pool()
+        for index, batch in enumerate(plan.batches(self.settings.batch_size)):
+            self._pending[index] = [
+                pool.submit(extract_chunk, chunk, self.limits, self._schemas)
+                for chunk in self._chunks(batch)
+            ]
 
     def _file_events(
         self, files: list[SourceFile], refusals: list[Refusal]
@@ -196,15 +219,17 @@ class PipelineRun:
         """Read, extract and validate one batch of files. Extraction runs in chunks, in a
         process pool when there are several workers and enough files; the checks run here,
         once per dataset for the whole batch."""
-        workers = self.settings.workers
-        schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
-        if workers > 1 and len(batch) >= POOL_THRESHOLD:
-            size = max(50, -(-len(batch) // (workers * 4)))
-            chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+        pending = self._pending.pop(index, None)
+        if pending is not None:
+            results = [future.result() for future in pending]
+        elif self._uses_pool(len(batch)):  # not queued by plan(), e.g. a retried batch
             pool = self._worker_pool()
-            results = list(pool.map(extract_chunk, chunks, repeat(self.limits), repeat(schemas)))
+            chunks = self._chunks(batch)
+            results = list(
+                pool.map(extract_chunk, chunks, repeat(self.limits), repeat(self._schemas))
+            )
         else:
-            results = [extract_chunk(batch, self.limits, schemas)]
+            results = [extract_chunk(batch, self.limits, self._schemas)]
         tables, result = self._validate(results, known_first_seen)
         for name, table in tables.items():
             self.staging.write(name, table, index)
@@ -220,9 +245,10 @@ class PipelineRun:
         return self._pool
 
     def close(self) -> None:
-        """Stop the worker pool, if one was started."""
+        """Stop the worker pool, if one was started, dropping work nobody collected."""
+        self._pending.clear()
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def _validate(
