@@ -199,24 +199,36 @@ def _change(
     }
 
 
+def _columns_of(dataset: str) -> list[str] | None:
+    for compared in COMPARED.values():
+        for name, _, keys, fields in compared:
+            if name == dataset:
+                return ["doc_id", *keys, *fields]
+    return None
+
+
 def records_of(
-    store: TableStore, doc_ids: list[str], datasets: Iterable[str] | None = None
+    store: TableStore,
+    doc_ids: list[str],
+    datasets: Iterable[str] | None = None,
+    tables: dict[str, pyarrow.Table] | None = None,
 ) -> dict[str, dict[str, list]]:
     """Records of the compared datasets (or of `datasets`) for `doc_ids`, grouped by
-    doc_id; each table is read once, whatever the number of series."""
+    doc_id. `tables` holds tables already read (only the compared columns), reused across
+    calls; without it each table is read once per call."""
     by_doc: dict[str, dict[str, list]] = {d: defaultdict(list) for d in doc_ids}
     if not doc_ids:
         return by_doc
     value_set = pyarrow.array(sorted(doc_ids), pyarrow.string())
     if datasets is None:
         datasets = {dataset for compared in COMPARED.values() for dataset, *_ in compared}
-    columns_of = {
-        dataset: ["doc_id", *keys, *fields]
-        for compared in COMPARED.values()
-        for dataset, _, keys, fields in compared
-    }
     for dataset in sorted(set(datasets)):
-        table = store.read(dataset, columns_of.get(dataset))
+        if tables is not None and dataset in tables:
+            table = tables[dataset]
+        else:
+            table = store.read(dataset, _columns_of(dataset))
+            if tables is not None:
+                tables[dataset] = table
         table = table.filter(pc.is_in(table.column("doc_id"), value_set=value_set))
         for row in table.to_pylist():
             by_doc[row["doc_id"]][dataset].append(row)
@@ -241,13 +253,14 @@ def _change_log_steps(
     versions_by_series = series_versions(store, series)
     keys = sorted(versions_by_series)
     primary = {compared[0][0] for compared in COMPARED.values()}
+    tables: dict[str, pyarrow.Table] = {}  # each table read once, as Arrow, for all steps
     for begin in range(0, len(keys), SERIES_PER_STEP):
         step = {key: versions_by_series[key] for key in keys[begin : begin + SERIES_PER_STEP]}
         # Series with one version need only their primary entity; the rest need everything.
         single = [vs[0]["doc_id"] for vs in step.values() if len(vs) == 1]
         several = [v["doc_id"] for vs in step.values() if len(vs) > 1 for v in vs]
-        records = records_of(store, single, primary)
-        records.update(records_of(store, several))
+        records = records_of(store, single, primary, tables)
+        records.update(records_of(store, several, None, tables))
         rows: list[dict[str, Any]] = []
         for series_key, versions in step.items():
             kind = versions[0]["doc_kind"]
