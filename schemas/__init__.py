@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-_REGISTRY_NAMES = {
+__all__ = [
     "CHANGE_LOG",
     "DATASETS",
     "DOCUMENTS",
@@ -18,11 +18,11 @@ _REGISTRY_NAMES = {
     "QUARANTINE",
     "RUNS",
     "Dataset",
-}
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _REGISTRY_NAMES:
+    if name in __all__:
         from schemas import datasets
 
         return getattr(datasets, name)
@@ -40,14 +40,3 @@ if TYPE_CHECKING:  # static names for type checkers; at run time __getattr__ loa
         RUNS,
         Dataset,
     )
-
-    __all__ = [
-        "CHANGE_LOG",
-        "DATASETS",
-        "DOCUMENTS",
-        "DOCUMENT_DATASETS",
-        "FILE_EVENTS",
-        "QUARANTINE",
-        "RUNS",
-        "Dataset",
-    ]

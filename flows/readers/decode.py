@@ -154,6 +154,18 @@ def _decode_fallbacks(data: bytes) -> str:
     return decode_cp1252(data)
 
 
+def _decode_by_bom(data: bytes) -> tuple[str | None, bytes]:
+    """Decode by byte-order mark: (text, data), or (None, data without a BOM that did not
+    decode) for the caller's fallbacks. Raises `empty_file` for no bytes."""
+    if not data:
+        raise _empty_error()
+    bom = bom_encoding(data)
+    if bom is None:
+        return None, data
+    text = _decode_with_bom(data, *bom)
+    return (text, data) if text is not None else (None, data[bom[1] :])
+
+
 def decode_text(data: bytes) -> str:
     """Decode untrusted bytes to normalised text.
 
@@ -161,14 +173,7 @@ def decode_text(data: bytes) -> str:
     NUL pattern says so, strict UTF-8, then Windows-1252 (total). Raises DocumentError with
     `empty_file`, `decode_error` or `binary_content`.
     """
-    if not data:
-        raise _empty_error()
-    text: str | None = None
-    bom = bom_encoding(data)
-    if bom is not None:
-        text = _decode_with_bom(data, *bom)
-        if text is None:
-            data = data[bom[1] :]
+    text, data = _decode_by_bom(data)
     if text is None:
         text = _decode_fallbacks(data)
     check_text(text)
@@ -224,14 +229,7 @@ def decode_html(data: bytes) -> str:
 
     Raises DocumentError like `decode_text`.
     """
-    if not data:
-        raise _empty_error()
-    text: str | None = None
-    bom = bom_encoding(data)
-    if bom is not None:
-        text = _decode_with_bom(data, *bom)
-        if text is None:
-            data = data[bom[1] :]
+    text, data = _decode_by_bom(data)
     if text is None:
         charset = declared_charset(data)
         if charset == "cp1252":
