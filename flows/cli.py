@@ -566,12 +566,16 @@ def main() -> None:
     already succeeded. Exit handlers (which stop Prefect's temporary server) still run.
     """
     import atexit
+    import threading
 
     code = 0
     try:
         app(prog_name="policy-etl")
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    # What interpreter shutdown does, in its order: join threads and run their exit hooks
+    # (Prefect flushes logs there), then atexit handlers (Prefect stops its server).
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
