@@ -567,12 +567,18 @@ def main() -> None:
     """
     import atexit
     import threading
+    import traceback
 
     code = 0
     try:
         app(prog_name="policy-etl")
     except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:  # an unexpected error: report it, exit 1, still skip the teardown
+        traceback.print_exc()
+        code = 1
     # What interpreter shutdown does, in its order: join threads and run their exit hooks
     # (Prefect flushes logs there), then atexit handlers (Prefect stops its server).
     threading._shutdown()  # type: ignore[attr-defined]

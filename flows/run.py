@@ -126,8 +126,17 @@ class PipelineRun:
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)
         files, refusals = discover_files(self.sources, self.limits)
-        known = self.store.read(DOCUMENTS.name, ["doc_id", "parser_version", "first_seen_at"])
-        current = pc.equal(known.column("parser_version"), self.parser_version)
+        known = self.store.read(
+            DOCUMENTS.name, ["doc_id", "parser_version", "first_seen_at", "run_id"]
+        )
+        # A document counts as published only when the run that wrote it finished (its
+        # `runs` row exists): one that crashed after the documents commit, before its
+        # change log and quarantine rows, is redone, and every table is replaced by key.
+        finished = self.store.read(RUNS.name, ["run_id"]).column("run_id")
+        current = pc.and_(
+            pc.equal(known.column("parser_version"), self.parser_version),
+            pc.is_in(known.column("run_id"), value_set=finished),
+        )
         up_to_date = set(known.filter(current).column("doc_id").to_pylist())
         first_seen = dict(
             zip(
@@ -347,9 +356,14 @@ class PipelineRun:
         if new_problems:
             written.append(QUARANTINE.name)
         if plan.file_events:
-            store.append(FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id)
+            # A retried publish must not record the same events twice.
+            if self.run_id not in set(
+                store.read(FILE_EVENTS.name, ["run_id"])["run_id"].to_pylist()
+            ):
+                store.append(
+                    FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
+                )
             written.append(FILE_EVENTS.name)
-        self.staging.remove()
         return self._finish(plan, results, written, created, new_problems, changes.num_rows)
 
     def _finish(
@@ -411,6 +425,8 @@ class PipelineRun:
             "table_versions": _versions_json({k: v for k, v in versions.items() if k != RUNS.name}),
         }
         self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
+        # Only now: a publish retried after a failure above still finds its staged rows.
+        self.staging.remove()
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
         return summary
 

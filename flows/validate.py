@@ -36,6 +36,10 @@ def to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
 
 
+#: Record fields that differ between runs for the same problem.
+VOLATILE_FIELDS = frozenset({"run_id", "first_seen_at", "detected_at"})
+
+
 def quarantine_row(
     source_path: str | None,
     doc_id: str | None,
@@ -46,7 +50,13 @@ def quarantine_row(
     """A `quarantine` row; its id hashes what the problem is, not when it was seen, so a
     rerun that meets the same problem again adds nothing."""
     record = to_json(problem.record) if problem.record is not None else None
-    identity = to_json([source_path, doc_id, problem.stage, problem.reason, record])
+    # When and by which run the record was made is not part of what the problem is.
+    stable = (
+        {k: v for k, v in problem.record.items() if k not in VOLATILE_FIELDS}
+        if problem.record is not None
+        else None
+    )
+    identity = to_json([source_path, doc_id, problem.stage, problem.reason, stable])
     return {
         "quarantine_id": hashlib.sha256(identity.encode()).hexdigest(),
         "source_path": source_path,
