@@ -240,16 +240,11 @@ def records_of(
 SERIES_PER_STEP = 5000
 
 
-def change_log_for(
-    store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
-) -> list[dict[str, Any]]:
-    """The full change log of each series, from all its published versions, as rows."""
-    return [row for step in _change_log_steps(store, series, run_id, detected_at) for row in step]
-
-
 def _change_log_steps(
     store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
 ) -> Iterator[list[dict[str, Any]]]:
+    """The full change log of each series, from all its published versions, as rows, a
+    step of SERIES_PER_STEP series at a time."""
     versions_by_series = series_versions(store, series)
     keys = sorted(versions_by_series)
     primary = {compared[0][0] for compared in COMPARED.values()}

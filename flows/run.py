@@ -25,7 +25,7 @@ from flows.model import Limits, Problem
 from flows.publish import Staging, TableStore
 from flows.report import write_change_report
 from flows.settings import Settings
-from flows.validate import frame_from_rows, quarantine_row, relaxed, validate_records
+from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
 from schemas import (
     CHANGE_LOG,
@@ -357,9 +357,8 @@ class PipelineRun:
             written.append(QUARANTINE.name)
         if plan.file_events:
             # A retried publish must not record the same events twice.
-            if self.run_id not in set(
-                store.read(FILE_EVENTS.name, ["run_id"])["run_id"].to_pylist()
-            ):
+            recorded = store.read(FILE_EVENTS.name, ["run_id"]).column("run_id")
+            if not pc.any(pc.equal(recorded, self.run_id)).as_py():
                 store.append(
                     FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
                 )
@@ -422,19 +421,13 @@ class PipelineRun:
             "files_quarantined": summary.files_quarantined,
             "files_removed": summary.files_removed,
             "records_quarantined": summary.records_quarantined,
-            "table_versions": _versions_json({k: v for k, v in versions.items() if k != RUNS.name}),
+            "table_versions": to_json({k: v for k, v in versions.items() if k != RUNS.name}),
         }
         self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
         # Only now: a publish retried after a failure above still finds its staged rows.
         self.staging.remove()
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
         return summary
-
-
-def _versions_json(versions: dict[str, int | None]) -> str:
-    from flows.validate import to_json
-
-    return to_json(versions)
 
 
 def run_pipeline(

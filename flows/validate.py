@@ -18,7 +18,7 @@ import pyarrow
 
 from flows.extract import rows_to_table
 from flows.model import STAGE_VALIDATE, Problem
-from schemas import DATASETS, Dataset
+from schemas import Dataset
 
 
 def _json_default(value: Any) -> Any:
@@ -159,6 +159,3 @@ def _check_name(case: Any) -> str:
     if column and isinstance(column, str) and column != "None":
         return f"{column}.{check}"
     return check
-
-
-__all__ = ["DATASETS", "Validated", "frame_from_rows", "quarantine_row", "validate_records"]

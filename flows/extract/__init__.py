@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow
 
 from flows.extract.code_report import extract_code_report
+from flows.extract.payer_policy import extract_payer_policy
 from flows.ingest import SourceFile, read_source
 from flows.model import (
     DOC_KIND_CODE_REPORT,
@@ -65,8 +66,6 @@ def extract_document(doc: DocumentText, source_path: str) -> Extraction:
     kind = classify_document(doc, source_path)
     if kind == DOC_KIND_CODE_REPORT:
         return extract_code_report(doc)
-    from flows.extract.payer_policy import extract_payer_policy  # TODO: top-level
-
     return extract_payer_policy(doc, source_path=source_path, payer_hint=payer_hint(source_path))
 
 
