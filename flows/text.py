@@ -80,7 +80,6 @@ _SMALL_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=16384)
 def heading_text(line: str) -> tuple[int, str] | None:
     """If `line` looks like a section heading, return (level, heading text).
 
@@ -91,7 +90,7 @@ def heading_text(line: str) -> tuple[int, str] | None:
     stripped = line.strip()
     if not stripped:
         return None
-    if not stripped.startswith("#") and (
+    if stripped[0] != "#" and (
         len(stripped) > 120
         or "|" in stripped
         or stripped[-1] in ".;,!?"
@@ -99,8 +98,14 @@ def heading_text(line: str) -> tuple[int, str] | None:
         or ":" in stripped.rstrip("*_: ")
     ):
         # Fast path, same verdicts as the checks below: paragraphs, sentences, table rows,
-        # bullets and `Label: value` lines are never headings.
+        # bullets and `Label: value` lines are never headings. Outside the cache, so
+        # paragraphs neither pay for hashing nor crowd out the short lines.
         return None
+    return _heading_text(line)
+
+
+@lru_cache(maxsize=16384)
+def _heading_text(line: str) -> tuple[int, str] | None:
     m = _MD_HEADING.match(line)
     if m:
         text = clean_inline(m.group(2)).rstrip(":").strip()
@@ -304,7 +309,9 @@ _MONTHS = {
 _MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"  # noqa: E501
 
 DATE_IN_TEXT = re.compile(
-    r"(?<![\w/.-])(?:"
+    # Every spelling starts with a digit or a month's initial: the look-ahead rejects most
+    # positions before the alternatives are tried (twice as fast on prose).
+    r"(?=[\dJFMASOND])(?<![\w/.-])(?:"
     r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
     r"|(?P<us>(?P<um>\d{1,2})[/.-](?P<ud>\d{1,2})[/.-](?P<uy>\d{4}|\d{2}))"
     r"|(?P<long>(?P<lm>" + _MONTH_RE + r")\.?\s+(?P<ld>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<ly>\d{4}))"

@@ -5,11 +5,35 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex alternation matching any of `words`, longest first, factored by common
+    prefix: Python's `re` tries a flat alternation of n words at every position, the trie
+    one branch per character (several times faster on ~80 payer aliases)."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: the longer words are optional, tried first
+            return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
+        return body
+
+    return emit(root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +65,11 @@ class PayerRegistry:
                 # Short all-caps acronyms (UHC, CMS, MAC, KP) only match as written, so
                 # "mac" in a sentence or "Kp" never resolve to a payer.
                 (exact if alias.isupper() and len(alias) <= 5 else folded).append(alias)
-        by_length = sorted(set(folded), key=len, reverse=True)
         self._pattern_folded = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(a) for a in by_length) + r")(?![\w-])",
+            r"(?<![\w-])(" + trie_pattern(a.lower() for a in folded) + r")(?![\w-])",
             re.IGNORECASE,
         )
-        by_length = sorted(set(exact), key=len, reverse=True)
-        self._pattern_exact = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(a) for a in by_length) + r")s?(?![\w-])"
-        )
+        self._pattern_exact = re.compile(r"(?<![\w-])(" + trie_pattern(exact) + r")s?(?![\w-])")
 
     @staticmethod
     def _fold(name: str) -> str:

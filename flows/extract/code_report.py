@@ -127,8 +127,9 @@ _NOT_AVAILABLE_LINE = re.compile(r"data not available in the input\.?", re.IGNOR
 _DIGIT = re.compile(r"\d")
 _UPDATE_EDGES = re.compile(r"^[\s|:–—-]+|[\s|]+$")
 _CELL_SEPARATOR = re.compile(r"\s*\|\s*")
-#: Lines that may carry the service-type or site-of-service label.
-_LABEL_LINE = re.compile(r"^[^\n]*?(?:service|setting)[^\n]*", re.IGNORECASE | re.MULTILINE)
+#: Words in the labels of service type and site of service (lower case).
+_LABEL_WORDS = ("service", "setting")
+_LABEL_WORD = re.compile("|".join(_LABEL_WORDS), re.IGNORECASE)
 
 
 class _Locator:
@@ -188,10 +189,7 @@ def extract_code_report(doc: DocumentText) -> Extraction:
         "site_of_service": None,
         **where.provenance(title_line.start, title_line.end),
     }
-    # One scan of the text finds the few lines that can hold these labels.
-    starts = [line.start for line in lines]
-    for hit in _LABEL_LINE.finditer(doc.text):
-        i = bisect.bisect_right(starts, hit.start()) - 1
+    for i in _lines_with_label_words(doc.text, lines):
         line = lines[i]
         found = label_value(line.text)
         if not found or not found[1]:
@@ -216,6 +214,24 @@ def extract_code_report(doc: DocumentText) -> Extraction:
     if doc.media_type in TEXT_MEDIA_TYPES:
         _check_truncation(out, doc.text, lines)
     return out
+
+
+def _lines_with_label_words(text: str, lines: list[Line]) -> list[int]:
+    """Indexes of the lines that mention a label word, in order: a few `str.find` scans of
+    the lower-cased text instead of a label parse of every line."""
+    starts = [line.start for line in lines]
+    low = text.lower()
+    if len(low) != len(text):  # a character lower-cases to two: offsets would drift
+        hits = (m.start() for m in _LABEL_WORD.finditer(text))
+        return sorted({bisect.bisect_right(starts, at) - 1 for at in hits})
+    found: set[int] = set()
+    for word in _LABEL_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            found.add(i)
+            at = low.find(word, lines[i].end)
+    return sorted(found)
 
 
 def _with_continuation(value: str, lines: list[Line], index: int) -> str:

@@ -57,7 +57,7 @@ def split_sections(doc: DocumentText, lines: list[Line] | None = None) -> list[S
     sections: list[Section] = []
     current = Section(0, None, 0, [], 0, 0, doc.page_at(0))
     for line in lines if lines is not None else iter_lines(doc.text):
-        found = heading_text(line.text) if line.text.strip() else None
+        found = heading_text(line.text)
         if found is not None:
             if current.heading is not None or current.body:
                 current.char_end = current.lines[-1].end if current.lines else current.char_start

@@ -62,7 +62,7 @@ def utf16_without_bom(data: bytes) -> str | None:
     """
     sample = data[:_SNIFF_BYTES]
     half = len(sample) // 2
-    if half < 2:
+    if half < 2 or b"\x00" not in sample:
         return None
     even_nuls = sample[0 : half * 2 : 2].count(0)
     odd_nuls = sample[1 : half * 2 : 2].count(0)
@@ -106,15 +106,15 @@ def check_text(text: str) -> None:
         raise _binary_error()
 
 
-_ASCII_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e]")
+_BREAK_CHARS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 def normalise_text(text: str) -> str:
     """LF line endings (every `splitlines` separator), no leading BOM, NUL as U+FFFD."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    # Fast path for plain LF text: only these characters (and non-ASCII ones) break lines.
-    if "\r" in text or not text.isascii() or _ASCII_BREAKS.search(text):
+    # Fast path for LF text: a few substring scans (memchr) instead of a regex pass.
+    if any(c in text for c in _BREAK_CHARS):
         text = _LINE_BREAKS.sub("\n", text)
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
