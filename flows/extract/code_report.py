@@ -268,9 +268,9 @@ def _extract_payers(
     summary = next((s for s in sections if _role(s) == "summary"), None)
     m = None
     if summary is not None:
-        m = PAYER_LIST.search(text, summary.char_start, summary.char_end + 1)
+        m = _search_payer_list(text, summary.char_start, summary.char_end + 1)
     if m is None:
-        m = PAYER_LIST.search(text)
+        m = _search_payer_list(text, 0, len(text))
     if m:
         offset = m.start("list")
         pos = 0
@@ -334,6 +334,25 @@ def _extract_payers(
                 last = None
     for row in rows.values():
         out.add("code_payers", row)
+
+
+def _search_payer_list(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`PAYER_LIST.search(text, start, end)`, begun where a match can first start.
+
+    Every match holds the word "payer", preceded at most by `key`, `major` or `principal`
+    and whitespace: no match starts before the first "payer" less that prefix, so the
+    scan skips there (the costly part is trying the pattern at every position of prose).
+    Exact for ASCII text, whose lower-cased copy keeps every offset.
+    """
+    if text.isascii():
+        at = text[start:end].lower().find("payer")
+        if at < 0:
+            return None
+        at += start
+        while at > start and text[at - 1].isspace():
+            at -= 1
+        start = max(start, at - len("principal"))
+    return PAYER_LIST.search(text, start, end)
 
 
 def _payer_statement(line: str) -> tuple[str, str] | None:
