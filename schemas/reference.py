@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,11 +65,16 @@ class PayerRegistry:
                 # Short all-caps acronyms (UHC, CMS, MAC, KP) only match as written, so
                 # "mac" in a sentence or "Kp" never resolve to a payer.
                 (exact if alias.isupper() and len(alias) <= 5 else folded).append(alias)
-        self._pattern_folded = re.compile(
-            r"(?<![\w-])(" + trie_pattern(a.lower() for a in folded) + r")(?![\w-])",
-            re.IGNORECASE,
-        )
+        folded_pattern = r"(?<![\w-])(" + trie_pattern(a.lower() for a in folded) + r")(?![\w-])"
+        self._pattern_folded = re.compile(folded_pattern, re.IGNORECASE)
+        # The same pattern without IGNORECASE, for ASCII text lower-cased (same offsets):
+        # its literals are all lower case, and case-sensitive matching is faster.
+        self._pattern_lowered = re.compile(folded_pattern)
         self._pattern_exact = re.compile(r"(?<![\w-])(" + trie_pattern(exact) + r")s?(?![\w-])")
+        #: Every exact alias: text that holds none of them cannot match `_pattern_exact`.
+        self._exact = tuple(exact)
+        #: Payer id by an alias's lower-cased spelling (what `_fold` then `_by_alias` give).
+        self._by_lower = {a.lower(): self._by_alias[self._fold(a)] for a in [*folded, *exact]}
 
     @staticmethod
     def _fold(name: str) -> str:
@@ -98,13 +103,25 @@ class PayerRegistry:
     def find(self, text: str) -> list[PayerMention]:
         """Every payer mention in `text`, left to right, longest alias first."""
         found: list[PayerMention] = []
-        for pattern in (self._pattern_folded, self._pattern_exact):
-            for m in pattern.finditer(text):
-                alias = m.group(1)
-                payer_id = self._by_alias.get(self._fold(alias))
+        for matches in self._matches(text):
+            for m in matches:
+                start, end = m.span(1)
+                alias = text[start:end]
+                payer_id = self._by_lower.get(alias.lower()) or self._by_alias.get(
+                    self._fold(alias)
+                )
                 if payer_id and not any(f.start < m.end() and m.start() < f.end for f in found):
                     found.append(PayerMention(payer_id, alias, m.start(), m.end()))
         return sorted(found, key=lambda f: f.start)
+
+    def _matches(self, text: str) -> Iterator[Iterator[re.Match[str]]]:
+        """The folded matches, then the exact ones, each found the cheapest exact way."""
+        if text.isascii():
+            yield self._pattern_lowered.finditer(text.lower())
+        else:
+            yield self._pattern_folded.finditer(text)
+        if any(alias in text for alias in self._exact):
+            yield self._pattern_exact.finditer(text)
 
 
 @cache
