@@ -106,6 +106,10 @@ PRIOR_AUTH_NOT = re.compile(
 PRIOR_AUTH_YES = re.compile(
     r"\brequire[ds]?\b|\brequiring\b|\bneeded\b|\bmandatory\b|\bmust\b", re.I
 )
+# The lower-case words every match of each pattern above starts with (see _search_from).
+_PRIOR_AUTH_STARTS = ("pr",)
+_PRIOR_AUTH_NOT_STARTS = ("no", "n't", "without", "do", "exempt")
+_PRIOR_AUTH_YES_STARTS = ("requir", "needed", "mandatory", "must")
 
 MODIFIER_TOKEN = re.compile(r"^(?:mod(?:ifier)?\.?\s*)?-?\s*([0-9A-Za-z]{2})(?![0-9A-Za-z])", re.I)
 SETTINGS = (
@@ -115,6 +119,15 @@ SETTINGS = (
     ("asc", re.compile(r"\b(?:ASC|ambulatory\s+surgery|ambulatory\s+surgical)\b", re.I)),
     ("inpatient", re.compile(r"\binpatient\b", re.I)),
     ("office", re.compile(r"\b(?:office|physician\s+practice)\b", re.I)),
+)
+#: Lower-case words one of which every match of the SETTINGS pattern in the same place holds.
+_SETTING_WORDS = (
+    ("facility",),
+    ("facility",),
+    ("hospital", "hopd", "opps"),
+    ("asc", "ambulatory"),
+    ("inpatient",),
+    ("office", "physician"),
 )
 _NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?")
 
@@ -368,18 +381,31 @@ def _payer_statement(line: str) -> tuple[str, str] | None:
 
 def prior_auth_of(statement: str) -> str:
     """`required`, `not_required` or `unknown` from a payer's coverage statement."""
-    m = PRIOR_AUTH.search(statement)
+    m = _search_from(PRIOR_AUTH, statement, _PRIOR_AUTH_STARTS)
     if not m:
         return "unknown"
     # Look at the clause around the prior-auth phrase, not the whole statement.
     clause_start = max(statement.rfind(".", 0, m.start()), statement.rfind(";", 0, m.start())) + 1
     clause_end_candidates = [i for i in (statement.find(".", m.end()),) if i != -1]
     clause = statement[clause_start : min(clause_end_candidates, default=len(statement))]
-    if PRIOR_AUTH_NOT.search(clause):
+    if _search_from(PRIOR_AUTH_NOT, clause, _PRIOR_AUTH_NOT_STARTS):
         return "not_required"
-    if PRIOR_AUTH_YES.search(clause):
+    if _search_from(PRIOR_AUTH_YES, clause, _PRIOR_AUTH_YES_STARTS):
         return "required"
     return "unknown"
+
+
+def _search_from(
+    pattern: re.Pattern[str], text: str, starts: tuple[str, ...]
+) -> re.Match[str] | None:
+    """`pattern.search(text)` for an IGNORECASE pattern each match of which starts with one
+    of the lower-case words `starts`: on ASCII text (whose lower-cased copy keeps every
+    offset) the search begins at the first of them, and is skipped when none occurs."""
+    if not text.isascii():
+        return pattern.search(text)
+    low = text.lower()
+    found = [at for at in map(low.find, starts) if at >= 0]
+    return pattern.search(text, min(found)) if found else None
 
 
 def _extract_modifiers(
@@ -571,7 +597,7 @@ def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Lo
         amount, unit = _amount_and_unit(metric, value)
         if amount is None and not NOT_AVAILABLE.search(value):
             continue
-        setting = next((name for name, rx in SETTINGS if rx.search(metric + " " + value)), None)
+        setting = _setting_of(f"{metric} {value}")
         out.add(
             "code_benchmarks",
             {
@@ -584,6 +610,18 @@ def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Lo
                 **where.provenance(line.start, line.end),
             },
         )
+
+
+def _setting_of(text: str) -> str | None:
+    """The first SETTINGS name whose pattern matches `text`. On ASCII text a pattern runs
+    only when its lower-cased text holds a word every match needs (`_SETTING_WORDS`)."""
+    low = text.lower() if text.isascii() else None
+    for (name, pattern), words in zip(SETTINGS, _SETTING_WORDS, strict=True):
+        if low is not None and not any(word in low for word in words):
+            continue
+        if pattern.search(text):
+            return name
+    return None
 
 
 def _extract_documentation(out: Extraction, code: str, section: Section, where: _Locator) -> None:
