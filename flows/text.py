@@ -160,6 +160,10 @@ def label_value(line: str) -> tuple[str, str] | None:
     """
     if ":" not in line and "-" not in line and "–" not in line and "—" not in line:
         return None
+    if "\n" in line:
+        # A value never spans lines (the pattern's `.` stops at a newline), so a later
+        # separator may win: rare (document lines hold no newline), left to the pattern.
+        return _label_value_by_pattern(line)
     text = line.lstrip()
     if len(text) > 1 and text[0] in "-*•·" and text[1].isspace():
         text = text[1:].lstrip()  # a bullet
@@ -181,6 +185,17 @@ def label_value(line: str) -> tuple[str, str] | None:
     if not label:
         return None
     return label, clean_inline(rest.strip().lstrip("*_ ").rstrip("*_ "))
+
+
+def _label_value_by_pattern(line: str) -> tuple[str, str] | None:
+    """`label_value` by the reference pattern `_LABEL_VALUE`."""
+    m = _LABEL_VALUE.match(line)
+    if not m:
+        return None
+    label = clean_inline(m.group("label")).strip(" .")
+    if not label:
+        return None
+    return label, clean_inline(m.group("value").lstrip("*_ ").rstrip("*_ "))
 
 
 # --- pipe tables -------------------------------------------------------------------------
