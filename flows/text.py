@@ -133,8 +133,20 @@ def _heading_text(line: str) -> tuple[int, str] | None:
     return None
 
 
+#: Headings up to this long are memoised by `heading_key` (headings and table headers
+#: repeat across documents; the bound keeps the cache small).
+_KEY_MEMO_CHARS = 200
+
+
 def heading_key(heading: str) -> str:
     """Normalise a heading for lookup: lower case, letters and digits only, `&` as `and`."""
+    if len(heading) <= _KEY_MEMO_CHARS:
+        return _heading_key(heading)
+    return _heading_key.__wrapped__(heading)
+
+
+@lru_cache(maxsize=8192)
+def _heading_key(heading: str) -> str:
     h = heading.lower().replace("&", " and ")
     return " ".join(_WORDS.findall(h))
 
@@ -377,10 +389,19 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
     return out
 
 
+def first_date(text: str) -> tuple[date, int, int] | None:
+    """`find_dates(text)[0]`, without scanning the text past the first date."""
+    for m in DATE_IN_TEXT.finditer(text):
+        d = _match_to_date(m)
+        if d is not None:
+            return d, m.start(), m.end()
+    return None
+
+
 def parse_date(text: str) -> date | None:
     """The first date in `text` (e.g. "For services performed on or after 11/01/2025")."""
-    found = find_dates(text)
-    return found[0][0] if found else None
+    found = first_date(text)
+    return found[0] if found else None
 
 
 # --- money -------------------------------------------------------------------------------

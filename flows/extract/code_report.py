@@ -20,7 +20,7 @@ from flows.text import (
     Line,
     classify_code,
     clean_inline,
-    find_dates,
+    first_date,
     heading_key,
     is_alignment_row,
     iter_lines,
@@ -321,7 +321,7 @@ def _extract_payers(
                 if last is not None and text and not text.startswith(("-", "*", "|", "#")):
                     # A statement wrapped onto the next line (PDF/DOCX export).
                     last["coverage_statement"] = f"{last['coverage_statement']} {text}"
-                    last["prior_auth"] = prior_auth_of(last["coverage_statement"])
+                    last["prior_auth"] = _prior_auth(last["coverage_statement"])
                     last["char_end"] = line.end
                 else:
                     last = None
@@ -340,7 +340,7 @@ def _extract_payers(
                 }
             if row["coverage_statement"] is None:
                 row["coverage_statement"] = statement
-                row["prior_auth"] = prior_auth_of(statement)
+                row["prior_auth"] = _prior_auth(statement)
                 row.update(where.provenance(line.start, line.end))
                 last = row
             else:
@@ -406,6 +406,19 @@ def _search_from(
     low = text.lower()
     found = [at for at in map(low.find, starts) if at >= 0]
     return pattern.search(text, min(found)) if found else None
+
+
+#: Statements up to this long are memoised by `_prior_auth` (payers' statements repeat
+#: across reports; the bound keeps the cache small).
+_STATEMENT_MEMO_CHARS = 600
+_prior_auth_cached = lru_cache(maxsize=4096)(prior_auth_of)
+
+
+def _prior_auth(statement: str) -> str:
+    """`prior_auth_of`, memoised for statements of common length (a pure function)."""
+    if len(statement) <= _STATEMENT_MEMO_CHARS:
+        return _prior_auth_cached(statement)
+    return prior_auth_of(statement)
 
 
 def _extract_modifiers(
@@ -533,10 +546,10 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
         text = " | ".join(cells) if cells else line.text
         if not _DIGIT.search(text):
             continue  # every date spelling has a digit; the date pattern is the costly part
-        dates = find_dates(text)
-        if not dates:
+        dated = first_date(text)
+        if dated is None:
             continue
-        when, start, end = dates[0]
+        when, start, end = dated
         summary = (text[:start] + text[end:]).strip()
         summary = _UPDATE_EDGES.sub("", strip_bullet(summary)[1])
         summary = _CELL_SEPARATOR.sub(" | ", summary)
