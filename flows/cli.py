@@ -17,18 +17,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
-from flows.publish import TableStore
-from flows.settings import Settings
+if TYPE_CHECKING:
+    import pyarrow
+
+    from flows.publish import TableStore
+    from flows.settings import Settings
+
+# Heavy modules (pyarrow, deltalake, pandera, pydantic-settings) are imported inside the
+# commands: worker processes re-import the console script's module (multiprocessing does
+# that for a `__main__` file), and `policy-etl --help` should not wait for them either.
 
 app = typer.Typer(
     name="policy-etl",
@@ -70,6 +74,8 @@ def _settings(sources: Path | None = None, output: Path | None = None, **extra: 
         updates["sources"] = sources
     if output is not None:
         updates["output"] = output
+    from flows.settings import Settings
+
     return Settings().model_copy(update=updates)
 
 
@@ -95,6 +101,13 @@ def run(
     if not settings.sources.is_dir():
         console.print(f"[red]sources folder not found:[/] {settings.sources}")
         raise typer.Exit(2)
+    from flows.workers import start_workers, stop_started
+
+    # The worker processes start on the other core while this one imports the pipeline and
+    # Prefect starts its API server; the run takes them when it has files to extract.
+    start_workers(settings.workers)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -121,10 +134,14 @@ def run(
         except Exception as exc:
             console.print(f"[red]run failed:[/] {type(exc).__name__}: {exc}")
             raise typer.Exit(1) from exc
+        finally:
+            stop_started()
     _print_summary(summary)
 
 
 def _print_summary(summary: object) -> None:
+    from rich.table import Table
+
     from flows.run import RunSummary
 
     assert isinstance(summary, RunSummary)
@@ -214,6 +231,8 @@ def _open_store(output: Path | None) -> TableStore:
             "(run `policy-etl run` first, or pass --output)"
         )
         raise typer.Exit(1)
+    from flows.publish import TableStore
+
     store = TableStore(folder)
     if store.table("documents") is None:
         console.print(f"[red]no published tables in[/] {escape(str(folder))}")
@@ -288,6 +307,8 @@ _MAX_CELL = 60
 
 def _print_table(table: pyarrow.Table, title: str, columns: list[str] | None = None) -> None:
     columns = [c for c in (columns or table.column_names) if c in table.column_names]
+    from rich.table import Table
+
     view = Table(title=title, highlight=False, caption=f"{table.num_rows} row(s)")
     for column in columns:
         view.add_column(column, overflow="fold")
@@ -479,6 +500,8 @@ def diff(
 
     Example: policy-etl diff 226ab11c 2726542b
     """
+    import pyarrow
+
     from flows import audit
 
     store = _open_store(output)

@@ -101,21 +101,43 @@ VERSION_COLUMNS = (
 )
 
 
+def ordered_versions(store: TableStore, series: Iterable[str]) -> pyarrow.Table:
+    """The published, non-rejected versions of `series` (VERSION_COLUMNS), grouped by
+    series and oldest first within each: `version_order_key`'s order, sorted in Arrow so
+    no Python object is made per document."""
+    wanted = pyarrow.array(sorted(set(series)), pyarrow.string())
+    docs = store.read(DOCUMENTS.name, list(VERSION_COLUMNS))
+    docs = docs.filter(
+        pc.and_(
+            pc.is_in(docs.column("series_key"), value_set=wanted),
+            pc.not_equal(docs.column("status"), "rejected"),
+        )
+    )
+    version = pc.coalesce(docs.column("version_date"), docs.column("effective_date"))
+    keyed = docs.append_column("_undated", pc.is_null(version)).append_column("_version", version)
+    order = pc.sort_indices(
+        keyed,
+        # A null path sorts first, as "" does in the Python key.
+        sort_keys=[
+            (column, "ascending", "at_start")
+            for column in (
+                "series_key",
+                "_undated",
+                "_version",
+                "first_seen_at",
+                "source_path",
+                "doc_id",
+            )
+        ],
+    )
+    return docs.take(order)
+
+
 def series_versions(store: TableStore, series: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
     """The published, non-rejected versions of each series, oldest first."""
-    wanted = sorted(set(series))
-    if not wanted:
-        return {}
-    docs = store.read(DOCUMENTS.name, list(VERSION_COLUMNS))
-    mask = pc.and_(
-        pc.is_in(docs.column("series_key"), value_set=pyarrow.array(wanted, pyarrow.string())),
-        pc.not_equal(docs.column("status"), "rejected"),
-    )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in docs.filter(mask).to_pylist():
+    for row in ordered_versions(store, series).to_pylist():
         out[row["series_key"]].append(row)
-    for versions in out.values():
-        versions.sort(key=version_order_key)
     return dict(out)
 
 
@@ -235,32 +257,67 @@ def records_of(
     return by_doc
 
 
-#: Series per step of change-log computation: each step's rows become an Arrow table before
-#: the next starts, so Python objects never exist for more than this many series at once.
-SERIES_PER_STEP = 5000
+#: Versions per step of change-log computation (whole series, so a step may hold a few
+#: more): each step's records and rows are Python objects only while the step runs.
+VERSIONS_PER_STEP = 5000
+
+
+def _steps(versions: pyarrow.Table) -> Iterator[pyarrow.Table]:
+    """Slices of `versions` (grouped by series) of about VERSIONS_PER_STEP rows, each
+    holding whole series."""
+    keys = versions.column("series_key")
+    begin, total = 0, versions.num_rows
+    while begin < total:
+        end = min(begin + VERSIONS_PER_STEP, total)
+        last = keys[end - 1].as_py()
+        while end < total and keys[end].as_py() == last:
+            end += 1  # finish the series (a handful of versions at most)
+        yield versions.slice(begin, end - begin)
+        begin = end
+
+
+def _compared_tables(store: TableStore, versions: pyarrow.Table) -> dict[str, pyarrow.Table]:
+    """The compared columns of every compared dataset, read once and cut to the documents
+    that need them: the primary datasets for every version, the others only for the
+    versions of series with several (a first version is one `added` row). Also returns the
+    doc_ids of those series."""
+    counts = versions.group_by("series_key").aggregate([("doc_id", "count")])
+    several = counts.filter(pc.greater(counts.column("doc_id_count"), 1)).column("series_key")
+    in_several = pc.is_in(versions.column("series_key"), value_set=several)
+    multi = versions.filter(in_several).column("doc_id")
+    primary = {compared[0][0] for compared in COMPARED.values()}
+    tables: dict[str, pyarrow.Table] = {}
+    for dataset in sorted({name for compared in COMPARED.values() for name, *_ in compared}):
+        needed = versions.column("doc_id") if dataset in primary else multi
+        if len(needed) == 0:
+            continue
+        table = store.read(dataset, _columns_of(dataset))
+        tables[dataset] = table.filter(pc.is_in(table.column("doc_id"), value_set=needed))
+    return tables
 
 
 def _change_log_steps(
     store: TableStore, series: Iterable[str], run_id: str, detected_at: datetime
 ) -> Iterator[list[dict[str, Any]]]:
     """The full change log of each series, from all its published versions, as rows, a
-    step of SERIES_PER_STEP series at a time."""
-    versions_by_series = series_versions(store, series)
-    keys = sorted(versions_by_series)
+    step of about VERSIONS_PER_STEP versions at a time."""
+    versions = ordered_versions(store, series)
+    tables = _compared_tables(store, versions)
     primary = {compared[0][0] for compared in COMPARED.values()}
-    tables: dict[str, pyarrow.Table] = {}  # each table read once, as Arrow, for all steps
-    for begin in range(0, len(keys), SERIES_PER_STEP):
-        step = {key: versions_by_series[key] for key in keys[begin : begin + SERIES_PER_STEP]}
+    for step_table in _steps(versions):
+        step: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in step_table.to_pylist():
+            step[row["series_key"]].append(row)
         # Series with one version need only their primary entity; the rest need everything.
         single = [vs[0]["doc_id"] for vs in step.values() if len(vs) == 1]
         several = [v["doc_id"] for vs in step.values() if len(vs) > 1 for v in vs]
         records = records_of(store, single, primary, tables)
         records.update(records_of(store, several, None, tables))
         rows: list[dict[str, Any]] = []
-        for series_key, versions in step.items():
-            kind = versions[0]["doc_kind"]
+        for series_key, versions_of in step.items():
+            kind = versions_of[0]["doc_kind"]
             previous: dict[str, Any] | None = None
-            for version in versions:
+            for version in versions_of:
                 old = records[previous["doc_id"]] if previous else None
                 for change in diff_versions(kind, old, records[version["doc_id"]]):
                     rows.append(

@@ -4,7 +4,6 @@ tests can call them directly to measure orchestration overhead."""
 
 from __future__ import annotations
 
-import multiprocessing
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
+from flows.workers import new_pool, take_started
 from schemas import (
     CHANGE_LOG,
     DATASETS,
@@ -245,12 +245,11 @@ class PipelineRun:
         return result
 
     def _worker_pool(self) -> ProcessPoolExecutor:
-        """One pool per run, reused by every batch. Workers come from a fork server (not
-        a fork of this multi-threaded process) with the extractors preloaded."""
+        """One pool per run, reused by every batch: the one started ahead of the run
+        (flows.workers.start_workers) if there is one, else a new one."""
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["flows.extract"])
-            self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context)
+            workers = self.settings.workers
+            self._pool = take_started(workers) or new_pool(workers)
         return self._pool
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
 from flows.settings import Settings
 from flows.synth import synthesize_corpus
+from flows.workers import start_workers, stop_started, take_started
 from schemas import DOCUMENT_DATASETS
 
 # Columns that say when or by which run a row was written, not what the document says.
@@ -28,3 +29,21 @@ def test_pool_and_in_process_runs_publish_the_same_rows(tmp_path):
     assert pooled.files_new == serial.files_new == POOL_THRESHOLD + 100
     for name in ["documents", *DOCUMENT_DATASETS]:
         assert _rows(tmp_path / "pooled", name) == _rows(tmp_path / "serial", name), name
+
+
+def test_a_run_takes_the_workers_started_ahead(tmp_path):
+    sources = tmp_path / "sources"
+    synthesize_corpus(sources, reports=POOL_THRESHOLD, policies=10, seed=3)
+    start_workers(2)
+    summary = run_pipeline(Settings(sources=sources, output=tmp_path / "out", workers=2))
+    assert summary.files_new == POOL_THRESHOLD + 10
+    assert take_started(2) is None  # the run took the pool (and shut it down)
+
+
+def test_workers_started_ahead_but_not_needed_are_stopped(tmp_path):
+    start_workers(2)
+    start_workers(2)  # a second call does not start a second pool
+    stop_started()
+    assert take_started(2) is None
+    start_workers(1)  # one worker means extraction in-process: nothing to start
+    assert take_started(1) is None

@@ -1,0 +1,80 @@
+"""The extraction worker processes: a process pool served by a fork server with the
+extractors preloaded, and a way to start it ahead of a run.
+
+Light to import (no pandas, pyarrow or Prefect) so the CLI can start the workers first,
+while Prefect's temporary API server and the pipeline's own imports are still loading on
+the other core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+#: Modules the fork server imports once, so every worker starts with them loaded.
+PRELOAD = ["flows.extract"]
+
+_lock = threading.Lock()
+_starting: dict[int, tuple[threading.Thread, list[ProcessPoolExecutor]]] = {}
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes from a fork server (not a fork of this multi-threaded
+    process) with the extractors preloaded."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def _warm_up() -> None:
+    """First task of every worker: load the reference data the extractors use."""
+    from schemas.reference import payer_registry, valid_modifiers
+
+    payer_registry()
+    valid_modifiers()
+
+
+def start_workers(workers: int) -> None:
+    """Start a pool of `workers` processes in the background for the next run in this
+    process to take (`take_started`). Starting one costs ~0.5-1 s (fork server, imports);
+    done first, it overlaps the rest of the start-up instead of adding to the run."""
+    if workers < 2:
+        return
+    with _lock:
+        if workers in _starting:
+            return
+        started: list[ProcessPoolExecutor] = []
+
+        def start() -> None:
+            pool = new_pool(workers)
+            # Each submit starts one process while none is idle: one task per worker.
+            for _ in range(workers):
+                pool.submit(_warm_up)
+            started.append(pool)
+
+        thread = threading.Thread(target=start, name="start-workers", daemon=True)
+        thread.start()
+        _starting[workers] = (thread, started)
+
+
+def take_started(workers: int) -> ProcessPoolExecutor | None:
+    """The pool `start_workers(workers)` started, now owned by the caller; None if there is
+    none (or it failed to start: the caller makes its own)."""
+    with _lock:
+        entry = _starting.pop(workers, None)
+    if entry is None:
+        return None
+    thread, started = entry
+    thread.join()
+    return started[0] if started else None
+
+
+def stop_started() -> None:
+    """Shut down pools started ahead that no run took (e.g. the run had too few files)."""
+    with _lock:
+        sizes = list(_starting)
+    for workers in sizes:
+        pool = take_started(workers)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
