@@ -145,13 +145,21 @@ TIME_BIN = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exi
 #: script). Other engineers edit flows/ while a benchmark runs; the parser version hashes
 #: that code, so a live tree can turn a "1 % changed" rerun into a full re-extraction.
 SNAPSHOT: Path | None = None
-CLI_MAIN = "from flows.cli import app; app(prog_name='policy-etl')"
+#: What the `policy-etl` console script holds, as a file in the snapshot: run as a script
+#: (not `-c`), so worker processes re-import it as they do the installed console script.
+CLI_SCRIPT = """import sys
+
+from flows.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
+"""
 
 
 def cli() -> list[str]:
     py = REPO / ".venv" / "bin" / "python"
     if SNAPSHOT is not None:
-        return [str(py if py.exists() else sys.executable), "-c", CLI_MAIN]
+        return [str(py if py.exists() else sys.executable), str(SNAPSHOT / "policy-etl")]
     exe = REPO / ".venv" / "bin" / "policy-etl"
     return [str(exe)] if exe.exists() else ["uv", "run", "--frozen", "policy-etl"]
 
@@ -162,6 +170,7 @@ def snapshot_code(work: Path) -> Path:
     shutil.rmtree(snap, ignore_errors=True)
     for name in ("flows", "schemas"):
         shutil.copytree(REPO / name, snap / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (snap / "policy-etl").write_text(CLI_SCRIPT)
     return snap
 
 
@@ -436,7 +445,9 @@ def profile_run(sources: Path, work: Path, env: dict[str, str], top: int = 25) -
     """cProfile of a cold `--no-prefect --workers 1` run (everything in one process), and
     py-spy (if the peer venv has it) of a cold run through the Prefect flow, all processes."""
     wrapper = work / "cli_main.py"
-    wrapper.write_text(CLI_MAIN + "\n")
+    # `app()` returns to the interpreter (the console script's `main` exits at once), so
+    # cProfile gets to write its file.
+    wrapper.write_text("from flows.cli import app\n\napp(prog_name='policy-etl')\n")
     size = sum(1 for p in sources.rglob("*") if p.is_file())
     prof = OUT / f"profile_cold_{size}.prof"
     py = REPO / ".venv" / "bin" / "python"
@@ -482,9 +493,7 @@ def profile_run(sources: Path, work: Path, env: dict[str, str], top: int = 25) -
             "-o",
             str(raw),
             "--",
-            py_s,
-            "-c",
-            CLI_MAIN,
+            *cli(),
             "run",
             "--sources",
             str(sources),
