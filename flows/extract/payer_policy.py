@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from flows.extract import policy_layouts as pl
@@ -66,18 +66,36 @@ MEMO_CHARS = 600
 _T = TypeVar("_T")
 
 
+class _Memo(dict[str, _T]):
+    """Results of `fn` by argument text. A miss computes the result and keeps it when the
+    text is short; a full memo is emptied (a bound on memory, like an LRU's)."""
+
+    __slots__ = ("fn", "maxsize")
+
+    def __init__(self, fn: Callable[[str], _T], maxsize: int) -> None:
+        super().__init__()
+        self.fn = fn
+        self.maxsize = maxsize
+
+    def __missing__(self, text: str) -> _T:
+        value = self.fn(text)
+        if len(text) <= MEMO_CHARS:
+            if len(self) >= self.maxsize:
+                self.clear()
+            self[text] = value
+        return value
+
+
 def _memo(maxsize: int) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
     """Memoise a pure function of one string (see `MEMO_CHARS`). Callers share the cached
-    result, so results must never be changed."""
+    result, so results must never be changed.
+
+    The memoised function is the memo's `__getitem__`: a hit is one dict lookup in C, with
+    no Python frame (most calls are hits; a wrapper around an LRU cache cost more than the
+    lookup)."""
 
     def wrap(fn: Callable[[str], _T]) -> Callable[[str], _T]:
-        cached = lru_cache(maxsize=maxsize)(fn)
-
-        @wraps(fn)
-        def call(text: str) -> _T:
-            return cached(text) if len(text) <= MEMO_CHARS else fn(text)
-
-        return call
+        return _Memo(fn, maxsize).__getitem__
 
     return wrap
 
