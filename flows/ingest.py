@@ -152,13 +152,17 @@ def _unreadable(exc: OSError) -> Problem:
 def read_bytes(path: Path, limits: Limits) -> bytes:
     """Read a file's bytes, never more than the size limit (the file may grow meanwhile)."""
     try:
-        with open(path, "rb") as fh:
+        # A raw descriptor, not open(): no file object or buffer to set up per small file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
             # Ask for the file's size (+1 to see growth), not the limit: read(n) allocates n
             # bytes up front, 50 MB per small file otherwise.
-            size = os.fstat(fh.fileno()).st_size
-            data = fh.read(min(size, limits.max_file_bytes) + 1)
+            size = os.fstat(fd).st_size
+            data = _read_up_to(fd, min(size, limits.max_file_bytes) + 1)
             if len(data) > size and len(data) <= limits.max_file_bytes:
-                data += fh.read(limits.max_file_bytes + 1 - len(data))  # it grew meanwhile
+                data += _read_up_to(fd, limits.max_file_bytes + 1 - len(data))  # it grew
+        finally:
+            os.close(fd)
     except OSError as exc:
         problem = _unreadable(exc)
         raise DocumentError(problem.reason, problem.message) from exc
@@ -168,6 +172,19 @@ def read_bytes(path: Path, limits: Limits) -> bytes:
             f"The file grew past the {limits.max_file_bytes:,}-byte limit while being read.",
         )
     return data
+
+
+def _read_up_to(fd: int, n: int) -> bytes:
+    """Up to `n` bytes from `fd`, fewer only at end of file (what a buffered `read(n)` gives)."""
+    data = os.read(fd, n)
+    if len(data) in (0, n):
+        return data
+    chunks = [data]
+    got = len(data)
+    while got < n and (chunk := os.read(fd, n - got)):
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def read_source(source: SourceFile, limits: Limits) -> bytes:
