@@ -224,10 +224,23 @@ def split_pipe_row(line: str) -> list[str] | None:
         body = body[1:]
     if body.endswith("|"):
         body = body[:-1]
-    cells = [clean_inline(c) for c in body.split("|")]
-    if len(cells) < 2 and not line.strip().startswith("|"):
+    parts = body.split("|")
+    if len(parts) < 2 and not line.strip().startswith("|"):
         return None
-    return cells
+    if "**" in body or "__" in body or "`" in body:
+        return [clean_inline(c) for c in parts]
+    # No cell holds emphasis when the row holds none: clean_inline is a whitespace collapse.
+    return [" ".join(c.split()) for c in parts]
+
+
+def is_pipe_row(line: str) -> bool:
+    """`split_pipe_row(line) is not None`, without cleaning the cells."""
+    if "|" not in line:
+        return False
+    body = line.strip()
+    if body.startswith("|"):
+        return True
+    return "|" in (body[:-1] if body.endswith("|") else body)
 
 
 def is_alignment_row(cells: list[str]) -> bool:

@@ -23,6 +23,7 @@ from flows.text import (
     first_date,
     heading_key,
     is_alignment_row,
+    is_pipe_row,
     iter_lines,
     label_value,
     parse_money,
@@ -640,7 +641,7 @@ def _setting_of(text: str) -> str | None:
 def _extract_documentation(out: Extraction, code: str, section: Section, where: _Locator) -> None:
     ordinal = 0
     for line in section.lines:
-        if not line.text.strip() or split_pipe_row(line.text) is not None:
+        if not line.text.strip() or is_pipe_row(line.text):
             continue
         _, element = strip_bullet(line.text)
         element = clean_inline(element)

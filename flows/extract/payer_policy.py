@@ -911,19 +911,27 @@ def _named_in_statements(
     return tuple(out)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @_memo(8192)
 def _codes_in_statement(sentence: str) -> list[_Code]:
     """Codes named in a coverage sentence. Bare five-digit numbers count only when the
     sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
+    digit = _DIGIT.search(sentence)
+    if digit is None:
+        return []  # every code has a digit
+    # A code's first digit is its first or second character: no match starts earlier.
+    pos = max(digit.start() - 1, 0)
     keyword = bool(_MENTIONS_CODES.search(sentence))
     found: list[tuple[int, int, _Code]] = []
-    for m in CODE_RANGE_IN_TEXT.finditer(sentence):
+    for m in CODE_RANGE_IN_TEXT.finditer(sentence, pos):
         found.append((m.start(), m.end(), _Code(m.group(1), m.group(2))))
-    for m in PROCEDURE_CODE_IN_TEXT.finditer(sentence):
+    for m in PROCEDURE_CODE_IN_TEXT.finditer(sentence, pos):
         inside = any(s <= m.start() < e for s, e, _ in found)
         if not inside and (keyword or not m.group(1).isdigit()):
             found.append((m.start(), m.end(), _Code(m.group(1))))
-    for m in ICD10_IN_TEXT.finditer(sentence):
+    for m in ICD10_IN_TEXT.finditer(sentence, pos):
         found.append((m.start(), m.end(), _Code(m.group(1))))
     return [c for _, _, c in sorted(found, key=lambda f: f[0])]
 
