@@ -163,6 +163,25 @@ _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9 /&()'’,.-]{0,60}")
 _DASH_SEPARATOR = re.compile(r"\s+[-–—]\s+")
 
 
+#: The longest label `label_value` accepts (the repeat of `_LABEL` plus its first letter).
+LABEL_MAX_CHARS = 61
+
+
+def _label_body(line: str) -> str:
+    """`line` from where a `label_value` label starts: after a bullet and opening emphasis."""
+    text = line.lstrip()
+    if len(text) > 1 and text[0] in "-*•·" and text[1].isspace():
+        text = text[1:].lstrip()  # a bullet
+    if text.startswith(("**", "__")):
+        text = text[2:]
+    return text
+
+
+def label_head(line: str) -> str:
+    """The text a `label_value` label of `line` lies in: a label is a prefix of this."""
+    return _label_body(line)[:LABEL_MAX_CHARS]
+
+
 def label_value(line: str) -> tuple[str, str] | None:
     """Parse `Label: value`, `**Label:** value`, `- Label: value` or `Label - value`.
 
@@ -176,11 +195,7 @@ def label_value(line: str) -> tuple[str, str] | None:
         # A value never spans lines (the pattern's `.` stops at a newline), so a later
         # separator may win: rare (document lines hold no newline), left to the pattern.
         return _label_value_by_pattern(line)
-    text = line.lstrip()
-    if len(text) > 1 and text[0] in "-*•·" and text[1].isspace():
-        text = text[1:].lstrip()  # a bullet
-    if text.startswith(("**", "__")):
-        text = text[2:]
+    text = _label_body(line)
     colon = text.find(":")
     dash = _DASH_SEPARATOR.search(text, 0, colon if colon >= 0 else len(text))
     if dash is not None:

@@ -25,6 +25,7 @@ from flows.text import (
     is_alignment_row,
     is_pipe_row,
     iter_lines,
+    label_head,
     label_value,
     parse_money,
     split_pipe_row,
@@ -205,6 +206,8 @@ def extract_code_report(doc: DocumentText) -> Extraction:
     }
     for i in _lines_with_label_words(doc.text, lines):
         line = lines[i]
+        if not _label_word_in(label_head(line.text)):
+            continue  # the word is in the prose, not where a label can be
         found = label_value(line.text)
         if not found or not found[1]:
             continue
@@ -246,6 +249,13 @@ def _lines_with_label_words(text: str, lines: list[Line]) -> list[int]:
             found.add(i)
             at = low.find(word, lines[i].end)
     return sorted(found)
+
+
+def _label_word_in(text: str) -> bool:
+    """Whether `text` holds a label word in any case (every key of SERVICE_TYPE_LABELS and
+    SITE_LABELS does)."""
+    low = text.lower()
+    return any(word in low for word in _LABEL_WORDS)
 
 
 def _with_continuation(value: str, lines: list[Line], index: int) -> str:
