@@ -28,12 +28,17 @@ class Line(NamedTuple):
     text: str
 
 
+_new_tuple = tuple.__new__
+
+
 def iter_lines(text: str) -> Iterator[Line]:
     """Yield every line (without its newline) with offsets into `text`."""
     pos = 0
     for raw in text.split("\n"):
-        yield Line(pos, pos + len(raw), raw)
-        pos += len(raw) + 1
+        end = pos + len(raw)
+        # The Line that Line(pos, end, raw) makes, without its Python-level __new__.
+        yield _new_tuple(Line, (pos, end, raw))
+        pos = end + 1
 
 
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|[-*•·]\s+|\d{1,2}[.)]\s+)?")
