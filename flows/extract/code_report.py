@@ -142,6 +142,11 @@ _NOT_AVAILABLE_LINE = re.compile(r"data not available in the input\.?", re.IGNOR
 _DIGIT = re.compile(r"\d")
 _UPDATE_EDGES = re.compile(r"^[\s|:–—-]+|[\s|]+$")
 _CELL_SEPARATOR = re.compile(r"\s*\|\s*")
+#: Every character `\s` matches (those `str.isspace` accepts; none is above U+3000), and
+#: the edges `_UPDATE_EDGES` strips on each side, for str.strip.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_UPDATE_LEAD = _WHITESPACE + "|:–—-"
+_UPDATE_TRAIL = _WHITESPACE + "|"
 #: Words in the labels of service type and site of service (lower case).
 _LABEL_WORDS = ("service", "setting")
 _LABEL_WORD = re.compile("|".join(_LABEL_WORDS), re.IGNORECASE)
@@ -360,23 +365,38 @@ def _extract_payers(
         out.add("code_payers", row)
 
 
-def _search_payer_list(text: str, start: int, end: int) -> re.Match[str] | None:
-    """`PAYER_LIST.search(text, start, end)`, begun where a match can first start.
+#: The words PAYER_LIST allows before "payer" (each followed by whitespace).
+_PAYER_PREFIXES = ("key", "major", "principal")
 
-    Every match holds the word "payer", preceded at most by `key`, `major` or `principal`
-    and whitespace: no match starts before the first "payer" less that prefix, so the
-    scan skips there (the costly part is trying the pattern at every position of prose).
-    Exact for ASCII text, whose lower-cased copy keeps every offset.
+
+def _search_payer_list(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`PAYER_LIST.search(text, start, end)`, tried only where a match can start.
+
+    Every match starts at a "payer", or at one of `_PAYER_PREFIXES` that whitespace
+    separates from it: trying those places in order finds the same first match without
+    trying the pattern at every position of the text. Exact for ASCII text, whose
+    lower-cased copy keeps every offset.
     """
-    if text.isascii():
-        at = text[start:end].lower().find("payer")
-        if at < 0:
-            return None
-        at += start
-        while at > start and text[at - 1].isspace():
-            at -= 1
-        start = max(start, at - len("principal"))
-    return PAYER_LIST.search(text, start, end)
+    if not text.isascii():
+        return PAYER_LIST.search(text, start, end)
+    low = text[start:end].lower()
+    at = low.find("payer")
+    while at >= 0:
+        space = at
+        while space > 0 and low[space - 1].isspace():
+            space -= 1
+        starts = [at]
+        if space < at:
+            for word in _PAYER_PREFIXES:
+                begin = space - len(word)
+                if begin >= 0 and low.startswith(word, begin):
+                    starts.append(begin)
+        for begin in sorted(starts):
+            m = PAYER_LIST.match(text, start + begin, end)
+            if m:
+                return m
+        at = low.find("payer", at + 1)
+    return None
 
 
 def _payer_statement(line: str) -> tuple[str, str] | None:
@@ -562,8 +582,9 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
             continue
         when, start, end = dated
         summary = (text[:start] + text[end:]).strip()
-        summary = _UPDATE_EDGES.sub("", strip_bullet(summary)[1])
-        summary = _CELL_SEPARATOR.sub(" | ", summary)
+        summary = _strip_update_edges(strip_bullet(summary)[1])
+        if "|" in summary:
+            summary = _CELL_SEPARATOR.sub(" | ", summary)
         mentions = registry.find(summary)
         out.add(
             "code_policy_updates",
@@ -575,6 +596,12 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
                 **where.provenance(line.start, line.end),
             },
         )
+
+
+def _strip_update_edges(summary: str) -> str:
+    """`_UPDATE_EDGES.sub("", summary)` as two strips: the pattern's trailing alternative
+    is tried at every position of the line."""
+    return summary.lstrip(_UPDATE_LEAD).rstrip(_UPDATE_TRAIL)
 
 
 def _amount_and_unit(label: str, value: str) -> tuple[Decimal | None, str | None]:
