@@ -265,7 +265,10 @@ def is_pipe_row(line: str) -> bool:
 
 def is_alignment_row(cells: list[str]) -> bool:
     """True for a markdown alignment row such as `|:---|:---:|`."""
-    return bool(cells) and all(_ALIGN_CELL.match(c) or not c for c in cells) and any(cells)
+    for cell in cells:  # a loop, not all() over a generator: most rows fail at cell one
+        if cell and not _ALIGN_CELL.match(cell):
+            return False
+    return any(cells)
 
 
 def split_aligned_row(line: str) -> list[str] | None:

@@ -606,7 +606,12 @@ def _kind(
 def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
     """One line as an item; `heading` is `heading_text(line.text)`."""
     raw = line.text
-    kind = _LINE_KIND(raw, heading) if len(raw) <= MEMO_CHARS else _line_kind(raw, heading)
+    if len(raw) > MEMO_CHARS:
+        kind = _line_kind(raw, heading)
+    elif heading is None:
+        kind = _plain_line_kind(raw)  # most lines: a one-string memo, cheaper to look up
+    else:
+        kind = _LINE_KIND(raw, heading)
     return _Item(line, *kind)
 
 
@@ -656,6 +661,12 @@ def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
 
 #: `_line_kind`, memoised (the caller checks `MEMO_CHARS` itself).
 _LINE_KIND = lru_cache(maxsize=16384)(_line_kind)
+
+
+@_memo(16384)
+def _plain_line_kind(raw: str) -> _Kind:
+    """`_line_kind` of a line that is not a heading."""
+    return _line_kind(raw, None)
 
 
 def _classify_row(cells: list[str]) -> _Kind:
