@@ -164,9 +164,9 @@ class _Locator:
         return self.sections[i] if i >= 0 else None
 
     def provenance(self, start: int, end: int) -> dict[str, Any]:
-        section = self.section_at(start)
+        i = bisect.bisect_right(self.starts, start) - 1  # section_at, inlined: a hot path
         return {
-            "section_ordinal": section.ordinal if section else None,
+            "section_ordinal": self.sections[i].ordinal if i >= 0 else None,
             "char_start": start,
             "char_end": end,
         }

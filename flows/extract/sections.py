@@ -34,7 +34,7 @@ class Section:
 
     @property
     def body(self) -> str:
-        return "\n".join(line.text for line in self.lines).strip()
+        return "\n".join([line.text for line in self.lines]).strip()
 
     def row(self) -> dict[str, object]:
         """The `document_sections` record of this section."""
