@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow
 import pyarrow.compute as pc
+import pyarrow.dataset
 import pyarrow.ipc
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
@@ -25,6 +26,10 @@ TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
 TARGET_FILE_SIZE = 32 * 1024 * 1024
 #: Row groups of 64k rows: a row group is buffered whole before it is written.
 WRITER_PROPERTIES = WriterProperties(max_row_group_size=65_536, compression="ZSTD")
+#: Replacing the rows of more keys than this rewrites the table instead of using a
+#: `key IN (...)` predicate: deltalake 1.6 takes seconds and gigabytes for a predicate of
+#: 20,000 values and crashes (SIGSEGV) at 50,000, as after a parser upgrade of a large corpus.
+PREDICATE_MAX_KEYS = 2000
 
 
 class Rows:
@@ -160,11 +165,30 @@ class TableStore:
         keys: set[str],
         run_id: str,
     ) -> bool:
+        """Make the rows whose `key` is in `keys` exactly `rows`, in one commit (see
+        `_replace_rows`)."""
+        try:
+            return self._replace_rows(dataset, rows, key, keys, run_id)
+        finally:
+            # Arrow's allocator keeps freed pages for reuse; the next table is published
+            # after this one, so hand them back rather than let the peak add up.
+            pyarrow.default_memory_pool().release_unused()
+
+    def _replace_rows(
+        self,
+        dataset: Dataset,
+        rows: pyarrow.Table | Rows,
+        key: str,
+        keys: set[str],
+        run_id: str,
+    ) -> bool:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
-        Appends when none of `keys` is present yet; replaces in place (Delta's predicate
-        overwrite) when some are; deletes when `rows` is empty. Returns whether it wrote.
-        Staged rows are streamed into the commit, never loaded whole, when appending.
+        Appends when none of `keys` is present yet (streaming staged rows). When some are,
+        with up to PREDICATE_MAX_KEYS keys, replaces them in place (Delta's predicate
+        overwrite, or a delete when `rows` is empty) unless they equal the current rows;
+        with more, rewrites the table (its other rows, then `rows`, streamed). Returns
+        whether it wrote.
         """
         table = self.table(dataset.name)
         if isinstance(rows, pyarrow.Table):
@@ -188,20 +212,32 @@ class TableStore:
                 commit_properties=self._commit(run_id, "append"),
             )
             return True
-        predicate = in_predicate(key, keys)
-        if rows.num_rows == 0:
-            table.delete(predicate, commit_properties=self._commit(run_id, "delete"))
+        if len(keys) > PREDICATE_MAX_KEYS:
+            # Too many keys for a predicate: rewrite the table, streaming the new rows. Not
+            # compared first: that would hold both sides of most of the table in memory,
+            # and an equal rewrite costs one table version (e.g. after a parser upgrade).
+            write_deltalake(
+                table,
+                self._kept_and_new(table, dataset, key, keys, rows),
+                mode="overwrite",
+                target_file_size=TARGET_FILE_SIZE,
+                writer_properties=WRITER_PROPERTIES,
+                commit_properties=self._commit(run_id, "rewrite"),
+            )
             return True
         new_rows = rows.table()
-        if self._same_rows(table, key, keys, new_rows):
+        if self._same_rows(table, dataset, key, keys, new_rows):
             return False
-        write_deltalake(
-            table,
-            new_rows,
-            mode="overwrite",
-            predicate=predicate,
-            commit_properties=self._commit(run_id, "replace"),
-        )
+        if new_rows.num_rows == 0:
+            table.delete(in_predicate(key, keys), commit_properties=self._commit(run_id, "delete"))
+        else:
+            write_deltalake(
+                table,
+                new_rows,
+                mode="overwrite",
+                predicate=in_predicate(key, keys),
+                commit_properties=self._commit(run_id, "replace"),
+            )
         return True
 
     def append_new(self, dataset: Dataset, rows: pyarrow.Table, key: str, run_id: str) -> int:
@@ -241,14 +277,49 @@ class TableStore:
         return set(values.filter(hits).to_pylist())
 
     @staticmethod
-    def _same_rows(table: DeltaTable, key: str, keys: set[str], rows: pyarrow.Table) -> bool:
-        current = table.to_pyarrow_table()
-        mask = pc.is_in(current.column(key), value_set=pyarrow.array(sorted(keys)))
-        current = current.filter(mask)
+    def _rows_with(
+        table: DeltaTable, key: str, keys: set[str], keep: bool
+    ) -> pyarrow.dataset.Scanner:
+        """A scan of the table's rows whose `key` is in `keys` (or, `keep`, is not)."""
+        wanted = pc.field(key).isin(pyarrow.array(sorted(keys), pyarrow.string()))
+        return table.to_pyarrow_dataset().scanner(filter=~wanted if keep else wanted)
+
+    @classmethod
+    def _kept_and_new(
+        cls, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], new: Rows
+    ) -> pyarrow.RecordBatchReader:
+        """The table's rows outside `keys`, then `new` (streamed). The kept rows are read
+        whole first (few, when many keys are replaced): deltalake cannot read a table while
+        it writes to it (nested async runtimes)."""
+        kept = cls._rows_with(table, key, keys, keep=True).to_table().cast(dataset.arrow)
+
+        def batches():  # type: ignore[no-untyped-def]
+            yield from kept.to_batches()
+            yield from new.reader()
+
+        return pyarrow.RecordBatchReader.from_batches(dataset.arrow, batches())
+
+    @classmethod
+    def _same_rows(
+        cls, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], rows: pyarrow.Table
+    ) -> bool:
+        """Whether the table's rows for `keys` are `rows`, ignoring VOLATILE_COLUMNS and
+        row order. Both sides are sorted (stably) by key and character span, then compared
+        a column at a time, so at most one column is copied at once."""
+        current = cls._rows_with(table, key, keys, keep=False).to_table()
         if current.num_rows != rows.num_rows:
             return False
-        columns = [c for c in rows.column_names if c not in VOLATILE_COLUMNS]
-        return _canonical(current, columns) == _canonical(rows, columns)
+        spans = (key, "section_ordinal", "char_start", "char_end")
+        order_by = [c for c in spans if c in rows.column_names]
+        order_current, order_rows = (_order(t, order_by) for t in (current, rows))
+        for name in rows.column_names:
+            if name in VOLATILE_COLUMNS:
+                continue
+            kind = dataset.arrow.field(name).type
+            before = current.column(name).cast(kind).take(order_current)
+            if not before.equals(rows.column(name).cast(kind).take(order_rows)):
+                return False
+        return True
 
 
 #: Columns that record when/which run wrote a row; equal content with other values here is
@@ -256,9 +327,10 @@ class TableStore:
 VOLATILE_COLUMNS = frozenset({"run_id", "detected_at", "first_seen_at"})
 
 
-def _canonical(table: pyarrow.Table, columns: list[str]) -> list[tuple[object, ...]]:
-    rows = table.select(columns).to_pylist()
-    return sorted(tuple(str(row[c]) for c in columns) for row in rows)
+def _order(table: pyarrow.Table, columns: list[str]) -> pyarrow.Array:
+    """Row order of `table` by `columns` (nulls first); stable, so rows equal on them keep
+    the order they were written in (extraction order, the same on every run)."""
+    return pc.sort_indices(table, sort_keys=[(c, "ascending", "at_start") for c in columns])
 
 
 def in_predicate(column: str, values: Iterable[str]) -> str:

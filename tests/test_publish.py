@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pyarrow
 from deltalake import DeltaTable
 
+from flows import publish
 from flows.publish import TableStore, in_predicate
 from flows.validate import frame_from_rows
 from schemas import DATASETS
@@ -86,3 +88,30 @@ def test_append_new_skips_known_keys(tmp_path):
 
 def test_predicate_quotes_are_escaped():
     assert in_predicate("series_key", ["b", "o'k"]) == "series_key IN ('b', 'o''k')"
+
+
+def test_many_keys_rewrite_the_table_in_one_commit(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish, "PREDICATE_MAX_KEYS", 1)  # two keys: too many
+    store = TableStore(tmp_path)
+    C = "c" * 64
+    store.replace_rows(DATASET, _rows(A, "a1", "a2"), "doc_id", {A}, "run-1")
+    store.replace_rows(DATASET, _rows(B, "b1"), "doc_id", {B}, "run-2")
+    store.replace_rows(DATASET, _rows(C, "c1"), "doc_id", {C}, "run-3")
+    both = pyarrow.concat_tables([_rows(A, "a3"), _rows(B)])
+    assert store.replace_rows(DATASET, both, "doc_id", {A, B}, "run-4")
+    table = DeltaTable(str(tmp_path / DATASET.name))
+    assert table.version() == 4 and table.history()[0]["run_id"] == "run-4"
+    assert sorted(store.read(DATASET.name).column("element").to_pylist()) == ["a3", "c1"]
+    assert table.metadata().configuration["delta.enableChangeDataFeed"] == "true"
+    # Deleting many keys also rewrites; the rows of other keys stay.
+    store.replace_rows(DATASET, _rows(B, "b2"), "doc_id", {B}, "run-5")
+    assert store.replace_rows(DATASET, _rows(A), "doc_id", {A, C}, "run-6")
+    assert store.read(DATASET.name).column("element").to_pylist() == ["b2"]
+
+
+def test_unchanged_rows_in_another_order_are_not_rewritten(tmp_path):
+    store = TableStore(tmp_path)
+    store.replace_rows(DATASET, _rows(A, "x", "y", "z"), "doc_id", {A}, "run-1")
+    reordered = _rows(A, "x", "y", "z").take([2, 0, 1])
+    assert not store.replace_rows(DATASET, reordered, "doc_id", {A}, "run-2")
+    assert store.version(DATASET.name) == 1
