@@ -336,6 +336,43 @@ def _change_log_steps(
         yield rows
 
 
+#: Stands in for null in the identity columns when joining: a join never matches nulls.
+_NULL_KEY = "\x00"
+
+
+def _identity(table: pyarrow.Table) -> pyarrow.Table:
+    return pyarrow.table({c: pc.fill_null(table.column(c), _NULL_KEY) for c in IDENTITY})
+
+
+def first_detections(existing: pyarrow.Table) -> pyarrow.Table:
+    """One row per IDENTITY of the `existing` change-log rows, with the run_id and
+    detected_at that first recorded it (the join side of `keep_first_detection`)."""
+    table = _identity(existing)
+    table = table.append_column("_first_run_id", existing.column("run_id"))
+    table = table.append_column("_first_detected_at", existing.column("detected_at"))
+    return table.group_by(list(IDENTITY), use_threads=False).aggregate(
+        [("_first_run_id", "first"), ("_first_detected_at", "first")]
+    )
+
+
+def keep_first_detection(rows: pyarrow.Table, first: pyarrow.Table) -> pyarrow.Table:
+    """`rows` with the run_id and detected_at of the row of `first` (see
+    `first_detections`) equal on IDENTITY, where there is one: a hash join in Arrow, no
+    Python object per row."""
+    if rows.num_rows == 0 or first.num_rows == 0:
+        return rows
+    left = _identity(rows).append_column(
+        "_row", pyarrow.array(range(rows.num_rows), pyarrow.int64())
+    )
+    joined = left.join(first, keys=list(IDENTITY), join_type="left outer").sort_by("_row")
+    for name in ("run_id", "detected_at"):  # the join does not keep the row order: sorted
+        earlier = joined.column(f"_first_{name}_first")
+        index = rows.schema.get_field_index(name)
+        column = pc.coalesce(earlier, rows.column(name))
+        rows = rows.set_column(index, rows.schema.field(index), column)
+    return rows
+
+
 def build_change_log(
     store: TableStore, plan: Plan, run_id: str, detected_at: datetime
 ) -> tuple[pyarrow.Table, set[str]]:
@@ -354,18 +391,15 @@ def build_change_log(
     series = {s for s in docs.filter(mask).column("series_key").to_pylist() if s}
     if not series:
         return empty, set()
-    existing = store.read(CHANGE_LOG.name)
+    existing = store.read(CHANGE_LOG.name, [*IDENTITY, "run_id", "detected_at"])
     existing = existing.filter(
         pc.is_in(existing.column("series_key"), value_set=pyarrow.array(sorted(series)))
     )
-    first_seen = {
-        tuple(r[c] for c in IDENTITY): (r["run_id"], r["detected_at"]) for r in existing.to_pylist()
-    }
-    tables = []
-    for rows in _change_log_steps(store, series, run_id, detected_at):
-        for row in rows:
-            seen = first_seen.get(tuple(row[c] for c in IDENTITY))
-            if seen:
-                row["run_id"], row["detected_at"] = seen
-        tables.append(rows_to_table(CHANGE_LOG.arrow, rows))
-    return (pyarrow.concat_tables(tables) if tables else empty), series
+    tables = [
+        rows_to_table(CHANGE_LOG.arrow, rows)
+        for rows in _change_log_steps(store, series, run_id, detected_at)
+    ]
+    if not tables:
+        return empty, series
+    changes = pyarrow.concat_tables(tables).combine_chunks()
+    return keep_first_detection(changes, first_detections(existing)), series

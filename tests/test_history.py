@@ -63,3 +63,47 @@ def test_change_log_does_not_depend_on_the_step_size(published, monkeypatch, ste
     stepped, same_series = history.build_change_log(published, plan, "run", DETECTED)
     assert same_series == series
     assert _canonical(stepped) == _canonical(whole)
+
+
+def _log_row(key: str, old_value, run_id: str, day: int) -> dict:
+    return {
+        "series_key": key,
+        "old_doc_id": None,
+        "new_doc_id": "d" * 64,
+        "entity": "code_report",
+        "entity_key": "47383",
+        "field": "*",
+        "change_type": "added",
+        "old_value": old_value,
+        "new_value": "x",
+        "effective_date": None,
+        "run_id": run_id,
+        "detected_at": datetime(2026, 1, day, tzinfo=UTC),
+    }
+
+
+def test_recomputed_rows_keep_their_first_detection():
+    from flows.extract import rows_to_table
+    from schemas import CHANGE_LOG
+
+    existing = rows_to_table(
+        CHANGE_LOG.arrow,
+        [
+            _log_row("s1", None, "first", 1),
+            _log_row("s1", None, "first", 1),  # a duplicate
+            _log_row("s3", "old", "first", 2),
+        ],
+    )
+    rows = rows_to_table(
+        CHANGE_LOG.arrow,
+        [
+            _log_row("s2", None, "now", 9),  # new
+            _log_row("s1", None, "now", 9),  # seen before (null old_value, old_doc_id)
+            _log_row("s3", "changed", "now", 9),  # same entity, other value: a new detection
+        ],
+    )
+    kept = history.keep_first_detection(rows, history.first_detections(existing))
+    assert kept.column("series_key").to_pylist() == ["s2", "s1", "s3"]
+    assert kept.column("run_id").to_pylist() == ["now", "first", "now"]
+    assert [d.day for d in kept.column("detected_at").to_pylist()] == [9, 1, 9]
+    assert kept.schema == rows.schema
