@@ -30,6 +30,7 @@ from flows.text import (
     parse_money,
     split_pipe_row,
     strip_bullet,
+    text_memo,
     title_code,
 )
 from schemas.reference import payer_registry, valid_modifiers
@@ -134,6 +135,12 @@ _SETTING_WORDS = (
 _NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|(?<![\w.])-?\d+(?:\.\d+)?")
 
 
+#: `split_pipe_row` and `label_value`, memoised: reports repeat their table rows and
+#: labelled lines. The cells are shared, never changed.
+_row_cells = text_memo(16384)(split_pipe_row)
+_label_value = text_memo(16384)(label_value)
+
+
 def _role(section: Section) -> str | None:
     return SECTION_ROLES.get(section.key)
 
@@ -213,7 +220,7 @@ def extract_code_report(doc: DocumentText) -> Extraction:
         line = lines[i]
         if not _label_word_in(label_head(line.text)):
             continue  # the word is in the prose, not where a label can be
-        found = label_value(line.text)
+        found = _label_value(line.text)
         if not found or not found[1]:
             continue
         key = heading_key(found[0])
@@ -400,11 +407,11 @@ def _search_payer_list(text: str, start: int, end: int) -> re.Match[str] | None:
 
 
 def _payer_statement(line: str) -> tuple[str, str] | None:
-    cells = split_pipe_row(line)
+    cells = _row_cells(line)
     if cells and len(cells) >= 2 and not is_alignment_row(cells):
         statement = " ".join(c for c in cells[1:] if c)
         return (cells[0], statement) if statement else None
-    found = label_value(line)
+    found = _label_value(line)
     if found and found[1]:
         return found
     return None
@@ -466,7 +473,7 @@ def _extract_modifiers(
                 if is_modifier_section:
                     _modifier_from_list_item(rows, code, line, where)
                 continue
-            cells = split_pipe_row(line.text)
+            cells = _row_cells(line.text)
             if cells is None:
                 header = None
                 continue
@@ -551,7 +558,7 @@ def _modifier_from_list_item(
     rows: list[dict[str, Any]], code: str, line: Line, where: _Locator
 ) -> None:
     _, text = strip_bullet(line.text)
-    found = label_value(text)
+    found = _label_value(text)
     if not found:
         return
     modifier = _normalise_modifier(found[0])
@@ -571,7 +578,7 @@ def _modifier_from_list_item(
 def _extract_updates(out: Extraction, code: str, section: Section, where: _Locator) -> None:
     registry = payer_registry()
     for line in section.lines:
-        cells = split_pipe_row(line.text)
+        cells = _row_cells(line.text)
         if cells is not None and is_alignment_row(cells):
             continue
         text = " | ".join(cells) if cells else line.text
@@ -629,7 +636,7 @@ def _amount_and_unit(label: str, value: str) -> tuple[Decimal | None, str | None
 def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Locator) -> None:
     header: list[str] | None = None
     for line in section.lines:
-        cells = split_pipe_row(line.text)
+        cells = _row_cells(line.text)
         if cells is not None:
             if is_alignment_row(cells):
                 continue
@@ -639,7 +646,7 @@ def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Lo
             metric, value = cells[0], " ".join(cells[1:])
         else:
             _, text = strip_bullet(line.text)
-            found = label_value(text)
+            found = _label_value(text)
             if not found:
                 continue
             metric, value = found

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from flows.extract import policy_layouts as pl
 from flows.extract.sections import Section, split_sections
@@ -22,6 +21,7 @@ from flows.text import (
     CODE_RANGE_IN_TEXT,
     DATE_IN_TEXT,
     ICD10_IN_TEXT,
+    MEMO_CHARS,
     PROCEDURE_CODE_IN_TEXT,
     Line,
     clean_inline,
@@ -33,6 +33,7 @@ from flows.text import (
     split_aligned_row,
     split_pipe_row,
     strip_bullet,
+    text_memo,
 )
 from schemas.reference import PayerMention, payer_registry
 
@@ -62,42 +63,7 @@ REASON_BAD_CODE_RANGE = "bad_code_range"
 # memoised. Only texts up to `MEMO_CHARS` long are cached, in caches of bounded size, so
 # the memory they hold stays small whatever the documents look like.
 
-MEMO_CHARS = 600
-_T = TypeVar("_T")
-
-
-class _Memo(dict[str, _T]):
-    """Results of `fn` by argument text. A miss computes the result and keeps it when the
-    text is short; a full memo is emptied (a bound on memory, like an LRU's)."""
-
-    __slots__ = ("fn", "maxsize")
-
-    def __init__(self, fn: Callable[[str], _T], maxsize: int) -> None:
-        super().__init__()
-        self.fn = fn
-        self.maxsize = maxsize
-
-    def __missing__(self, text: str) -> _T:
-        value = self.fn(text)
-        if len(text) <= MEMO_CHARS:
-            if len(self) >= self.maxsize:
-                self.clear()
-            self[text] = value
-        return value
-
-
-def _memo(maxsize: int) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
-    """Memoise a pure function of one string (see `MEMO_CHARS`). Callers share the cached
-    result, so results must never be changed.
-
-    The memoised function is the memo's `__getitem__`: a hit is one dict lookup in C, with
-    no Python frame (most calls are hits; a wrapper around an LRU cache cost more than the
-    lookup)."""
-
-    def wrap(fn: Callable[[str], _T]) -> Callable[[str], _T]:
-        return _Memo(fn, maxsize).__getitem__
-
-    return wrap
+_memo = text_memo
 
 
 #: `split_pipe_row`, memoised (table rows repeat); the cells are shared, never changed.
