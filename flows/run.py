@@ -184,11 +184,7 @@ class PipelineRun:
     def _file_events(
         self, files: list[SourceFile], refusals: list[Refusal]
     ) -> list[dict[str, Any]]:
-        events = self.store.read(FILE_EVENTS.name).to_pylist()
-        last: dict[str, dict[str, Any]] = {}
-        for event in sorted(events, key=lambda e: e["detected_at"]):
-            last[event["source_path"]] = event
-        previous = {p: e["doc_id"] for p, e in last.items() if e["event"] != "removed"}
+        previous = self._paths_present_before()
         present: dict[str, tuple[str | None, int | None]] = {
             f.source_path: (f.doc_id, f.byte_size) for f in files
         }
@@ -206,6 +202,29 @@ class PipelineRun:
         for path in sorted(set(previous) - set(present)):
             out.append(self._event(path, "removed", None, previous[path], None))
         return out
+
+    def _paths_present_before(self) -> dict[str, str | None]:
+        """doc_id by source path of the files present after the last run: each path's
+        latest event, unless it was `removed` (sorted in Arrow: the log only grows)."""
+        events = self.store.read(
+            FILE_EVENTS.name, ["source_path", "event", "doc_id", "detected_at"]
+        )
+        if events.num_rows == 0:
+            return {}
+        events = events.sort_by([("source_path", "ascending"), ("detected_at", "ascending")])
+        paths = events.column("source_path")
+        # The last event of each path: where the next row's path differs.
+        last = pc.not_equal(paths.slice(0, len(paths) - 1), paths.slice(1))
+        last = pyarrow.concat_arrays([*last.chunks, pyarrow.array([True])])
+        latest = events.filter(last)
+        latest = latest.filter(pc.not_equal(latest.column("event"), "removed"))
+        return dict(
+            zip(
+                latest.column("source_path").to_pylist(),
+                latest.column("doc_id").to_pylist(),
+                strict=True,
+            )
+        )
 
     def _event(
         self, path: str, kind: str, doc_id: str | None, before: str | None, size: int | None
