@@ -576,7 +576,6 @@ def _modifier_from_list_item(
 
 
 def _extract_updates(out: Extraction, code: str, section: Section, where: _Locator) -> None:
-    registry = payer_registry()
     for line in section.lines:
         cells = _row_cells(line.text)
         if cells is not None and is_alignment_row(cells):
@@ -592,17 +591,23 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
         summary = _strip_update_edges(strip_bullet(summary)[1])
         if "|" in summary:
             summary = _CELL_SEPARATOR.sub(" | ", summary)
-        mentions = registry.find(summary)
         out.add(
             "code_policy_updates",
             {
                 "code": code,
                 "update_date": when,
-                "payer_id": mentions[0].payer_id if mentions else None,
+                "payer_id": _first_payer_id(summary),
                 "summary": clean_inline(summary) or None,
                 **where.provenance(line.start, line.end),
             },
         )
+
+
+@text_memo(4096)
+def _first_payer_id(text: str) -> str | None:
+    """The payer of the first payer mention in `text` (memoised: update lines repeat)."""
+    mentions = payer_registry().find(text)
+    return mentions[0].payer_id if mentions else None
 
 
 def _strip_update_edges(summary: str) -> str:
