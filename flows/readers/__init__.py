@@ -91,7 +91,7 @@ def _head_text(data: bytes) -> str:
     elif (utf16 := utf16_without_bom(head)) is not None:
         text = head.decode(utf16, errors="replace")
     else:
-        text = decode_cp1252(head)
+        text = decode_cp1252(head[:_SNIFF_BYTES])  # one byte, one character: decode no more
     return text[:_SNIFF_BYTES].lower().lstrip("\ufeff \t\r\n\x0c")
 
 
