@@ -231,7 +231,7 @@ def extract_code_report(doc: DocumentText) -> Extraction:
     out.add("billing_codes", billing)
 
     _extract_payers(out, code, sections, where, doc.text)
-    _extract_modifiers(out, code, sections, where)
+    _extract_modifiers(out, code, sections, where, doc.text)
     for section in sections:
         role = _role(section)
         if role == "updates":
@@ -460,13 +460,15 @@ def _prior_auth(statement: str) -> str:
 
 
 def _extract_modifiers(
-    out: Extraction, code: str, sections: list[Section], where: _Locator
+    out: Extraction, code: str, sections: list[Section], where: _Locator, text: str
 ) -> None:
     valid = valid_modifiers()
     rows: list[dict[str, Any]] = []
     for section in sections:
         header: tuple[str, ...] | None = None
         is_modifier_section = _role(section) == "modifiers"
+        if not is_modifier_section and "|" not in text[section.char_start : section.char_end]:
+            continue  # only table rows count outside a modifier section, and it holds none
         for line in section.lines:
             if "|" not in line.text:
                 header = None
