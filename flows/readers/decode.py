@@ -41,6 +41,8 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _MAX_CONTROL_SHARE = 0.05
 # The ASCII characters `_CONTROL` matches, as bytes for `bytes.translate`.
 _CONTROL_BYTES = bytes(i for i in range(128) if _CONTROL.match(chr(i)))
+# The other characters `_CONTROL` matches (U+0080-U+009F), as UTF-8.
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _SNIFF_BYTES = 4096
 
 
@@ -108,14 +110,18 @@ def check_text(text: str) -> None:
 
 
 def _control_count(text: str) -> int:
-    """How many `_CONTROL` characters `text` holds. ASCII text is counted by deleting the
-    control bytes from its encoding (C speed, no regex scan), the rest by the pattern."""
-    if text.isascii():
-        data = text.encode("ascii")
-        return len(data) - len(data.translate(None, _CONTROL_BYTES))
-    if _CONTROL.search(text) is None:
-        return 0  # the common case: count nothing
-    return len(text) - len(_CONTROL.sub("", text))
+    """How many `_CONTROL` characters `text` holds, counted on its UTF-8 encoding: deleting
+    the control bytes (C speed) instead of scanning the text with the pattern."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return len(text) - len(_CONTROL.sub("", text))
+    # In UTF-8 a byte below 0x80 is always an ASCII character, and U+0080-U+009F are
+    # exactly the pairs C2 80-C2 9F (C2 only ever leads a pair).
+    ascii_controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if len(data) == len(text):
+        return ascii_controls  # ASCII text: no other control character
+    return ascii_controls + len(_C1_UTF8.findall(data))
 
 
 _BREAK_CHARS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
