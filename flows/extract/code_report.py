@@ -137,8 +137,13 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|(?<![\w.])-?\d+(
 
 #: `split_pipe_row` and `label_value`, memoised: reports repeat their table rows and
 #: labelled lines. The cells are shared, never changed.
-_row_cells = text_memo(16384)(split_pipe_row)
+_pipe_row_cells = text_memo(8192)(split_pipe_row)
 _label_value = text_memo(16384)(label_value)
+
+
+def _row_cells(line: str) -> list[str] | None:
+    """`split_pipe_row(line)`; only lines with a pipe reach the memo (prose would churn it)."""
+    return _pipe_row_cells(line) if "|" in line else None
 
 
 def _role(section: Section) -> str | None:
