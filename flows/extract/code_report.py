@@ -92,6 +92,7 @@ PAYER_LIST = re.compile(
     r"(?P<list>[^.\n]+)",
     re.IGNORECASE,
 )
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&(?!\s*Medicaid))\s*", re.IGNORECASE)
 
 PRIOR_AUTH = re.compile(
@@ -322,7 +323,7 @@ def _extract_payers(
             pos = max(pos, start + len(part))
             if not name:
                 continue
-            name = re.sub(r"^(?:and|or)\s+", "", name, flags=re.I)
+            name = _LEADING_CONJUNCTION.sub("", name)
             payer_id = registry.resolve(name)
             key = payer_id or f"?{name}"
             if key in rows:
