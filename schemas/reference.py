@@ -114,6 +114,18 @@ class PayerRegistry:
                     found.append(PayerMention(payer_id, alias, m.start(), m.end()))
         return sorted(found, key=lambda f: f.start)
 
+    def first(self, text: str) -> PayerMention | None:
+        """`find(text)[0]`, or None. A folded alias right at the start of ASCII text is the
+        first mention whatever follows (no mention starts earlier, and the ones that would
+        overlap it are dropped), so then the rest of the text is not searched."""
+        if text.isascii():
+            m = self._pattern_lowered.match(text.lower())
+            if m:
+                alias = text[m.start(1) : m.end(1)]
+                return PayerMention(self._by_lower[alias.lower()], alias, m.start(), m.end())
+        found = self.find(text)
+        return found[0] if found else None
+
     def _matches(self, text: str) -> Iterator[Iterator[re.Match[str]]]:
         """The folded matches, then the exact ones, each found the cheapest exact way."""
         if text.isascii():

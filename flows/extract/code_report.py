@@ -614,8 +614,8 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
 @text_memo(4096)
 def _first_payer_id(text: str) -> str | None:
     """The payer of the first payer mention in `text` (memoised: update lines repeat)."""
-    mentions = payer_registry().find(text)
-    return mentions[0].payer_id if mentions else None
+    mention = payer_registry().first(text)
+    return mention.payer_id if mention else None
 
 
 def _strip_update_edges(summary: str) -> str:
