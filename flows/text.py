@@ -496,6 +496,8 @@ NOT_AVAILABLE = re.compile(
 
 def parse_money(text: str) -> Decimal | None:
     """The first dollar amount in `text` as a Decimal with two places, else None."""
+    if "$" not in text:
+        return None  # every amount has a dollar sign: skip the pattern's scan
     m = _MONEY.search(text)
     if not m:
         return None

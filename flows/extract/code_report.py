@@ -92,6 +92,8 @@ PAYER_LIST = re.compile(
     r"(?P<list>[^.\n]+)",
     re.IGNORECASE,
 )
+_RVU = re.compile(r"\bRVUs?\b", re.IGNORECASE)
+_DAYS = re.compile(r"\bdays?\b", re.IGNORECASE)
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|or)\s+", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&(?!\s*Medicaid))\s*", re.IGNORECASE)
 
@@ -639,9 +641,9 @@ def _amount_and_unit(label: str, value: str) -> tuple[Decimal | None, str | None
         return None, None
     if "%" in value[m.end() : m.end() + 2] or "percent" in value.lower():
         return amount, "percent"
-    if re.search(r"\bRVUs?\b", label + " " + value, re.I):
+    if _RVU.search(label + " " + value):
         return amount, "RVU"
-    if re.search(r"\bdays?\b", value, re.I):
+    if _DAYS.search(value):
         return amount, "days"
     return amount, None
 
