@@ -35,7 +35,7 @@ from flows.text import (
     strip_bullet,
     text_memo,
 )
-from schemas.reference import PayerMention, payer_registry
+from schemas.reference import PayerMention, payer_registry, trie_pattern
 
 COVERED = "covered"
 NOT_COVERED = "not_covered"
@@ -209,11 +209,13 @@ def detect_payer(text: str, payer_hint: str | None) -> str | None:
 # --- header fields --------------------------------------------------------------------------
 
 _LABELS_BY_KEY = {" ".join(label.text.lower().split()): label for label in pl.LABELS}
+# Every label, longest first, as a prefix trie (a flat alternation of ~60 labels is tried
+# label by label at every word of a line): the trie takes the longest label that matches,
+# as the alternation did. A space between words (NUL in the trie) matches any whitespace.
 _LABEL_RE = re.compile(
     r"(?<![\w])("
-    + "|".join(
-        r"\s+".join(re.escape(w) for w in label.text.split())
-        for label in sorted(pl.LABELS, key=lambda x: len(x.text), reverse=True)
+    + trie_pattern("\x00".join(label.text.lower().split()) for label in pl.LABELS).replace(
+        "\x00", r"\s+"
     )
     + r")(?![\w])",
     re.IGNORECASE,
