@@ -220,6 +220,8 @@ _LABEL_RE = re.compile(
     + r")(?![\w])",
     re.IGNORECASE,
 )
+#: `_LABEL_RE` for lower-cased text (its literals are lower case).
+_LABEL_LOW = re.compile(_LABEL_RE.pattern)
 _STRONG_SEP = re.compile(r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}")
 _WEAK_SEP = re.compile(r"[ \t]+")
 _POLICY_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]*")
@@ -272,7 +274,9 @@ def _labels_at(text: str) -> tuple[tuple[pl.Label, str, int], ...]:
     if not _may_hold_label(text):
         return ()
     hits: list[tuple[re.Match[str], pl.Label, int]] = []
-    for m in _LABEL_RE.finditer(text):
+    # ASCII text lower-cased keeps its offsets, and the case-sensitive pattern is faster.
+    matches = _LABEL_LOW.finditer(text.lower()) if text.isascii() else _LABEL_RE.finditer(text)
+    for m in matches:
         label = _label_of(m.group(1))
         if label is None:
             continue
