@@ -923,13 +923,19 @@ _CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
 _ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
 
 
-@lru_cache(maxsize=8192)
 def _expand(code: _Code) -> tuple[list[str], bool]:
-    """Codes of a range (its endpoints when long or not expandable); True for a bad range."""
-    first = code.first.upper()
-    if code.last is None:
+    """Codes of a range (its endpoints when long or not expandable); True for a bad range.
+    The result is shared, never changed."""
+    return _expand_range(code.first, code.last)
+
+
+@lru_cache(maxsize=8192)
+def _expand_range(first: str, last: str | None) -> tuple[list[str], bool]:
+    """`_expand`, memoised by the strings (a `_Code` key would hash in Python)."""
+    first = first.upper()
+    if last is None:
         return [first], False
-    last = code.last.upper()
+    last = last.upper()
     systems = (_system_of(first), _system_of(last))
     # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
     # digits (`C34.10`-`C34.12`), which may name a few codes that do not exist.
