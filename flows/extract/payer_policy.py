@@ -548,11 +548,7 @@ class _Item:
     single_cell: bool = False
     pipe: bool = False
     bullet: bool = False
-    end: int = -1  # end of the last line, once wrapped lines are merged in
-
-    def __post_init__(self) -> None:
-        if self.end < 0:
-            self.end = self.line.end
+    end: int = -1  # end of the last line (the line's own unless wrapped lines merge in)
 
 
 #: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
@@ -584,7 +580,7 @@ def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
         kind = _plain_line_kind(raw)  # most lines: a one-string memo, cheaper to look up
     else:
         kind = _LINE_KIND(raw, heading)
-    return _Item(line, *kind)
+    return _Item(line, *kind, line.end)
 
 
 def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
