@@ -106,13 +106,8 @@ def ordered_versions(store: TableStore, series: Iterable[str]) -> pyarrow.Table:
     series and oldest first within each: `version_order_key`'s order, sorted in Arrow so
     no Python object is made per document."""
     wanted = pyarrow.array(sorted(set(series)), pyarrow.string())
-    docs = store.read(DOCUMENTS.name, list(VERSION_COLUMNS))
-    docs = docs.filter(
-        pc.and_(
-            pc.is_in(docs.column("series_key"), value_set=wanted),
-            pc.not_equal(docs.column("status"), "rejected"),
-        )
-    )
+    where = pc.field("series_key").isin(wanted) & (pc.field("status") != "rejected")
+    docs = store.read(DOCUMENTS.name, list(VERSION_COLUMNS), where=where)
     version = pc.coalesce(docs.column("version_date"), docs.column("effective_date"))
     keyed = docs.append_column("_undated", pc.is_null(version)).append_column("_version", version)
     order = pc.sort_indices(
@@ -291,8 +286,8 @@ def _compared_tables(store: TableStore, versions: pyarrow.Table) -> dict[str, py
         needed = versions.column("doc_id") if dataset in primary else multi
         if len(needed) == 0:
             continue
-        table = store.read(dataset, _columns_of(dataset))
-        tables[dataset] = table.filter(pc.is_in(table.column("doc_id"), value_set=needed))
+        where = pc.field("doc_id").isin(needed.combine_chunks())
+        tables[dataset] = store.read(dataset, _columns_of(dataset), where=where)
     return tables
 
 
@@ -340,14 +335,15 @@ def _change_log_steps(
 _NULL_KEY = "\x00"
 
 
-def _identity(table: pyarrow.Table) -> pyarrow.Table:
+def identity_keys(table: pyarrow.Table) -> pyarrow.Table:
+    """The IDENTITY columns of change-log rows, ready to join on (nulls as a sentinel)."""
     return pyarrow.table({c: pc.fill_null(table.column(c), _NULL_KEY) for c in IDENTITY})
 
 
 def first_detections(existing: pyarrow.Table) -> pyarrow.Table:
     """One row per IDENTITY of the `existing` change-log rows, with the run_id and
     detected_at that first recorded it (the join side of `keep_first_detection`)."""
-    table = _identity(existing)
+    table = identity_keys(existing)
     table = table.append_column("_first_run_id", existing.column("run_id"))
     table = table.append_column("_first_detected_at", existing.column("detected_at"))
     return table.group_by(list(IDENTITY), use_threads=False).aggregate(
@@ -361,7 +357,7 @@ def keep_first_detection(rows: pyarrow.Table, first: pyarrow.Table) -> pyarrow.T
     Python object per row."""
     if rows.num_rows == 0 or first.num_rows == 0:
         return rows
-    left = _identity(rows).append_column(
+    left = identity_keys(rows).append_column(
         "_row", pyarrow.array(range(rows.num_rows), pyarrow.int64())
     )
     joined = left.join(first, keys=list(IDENTITY), join_type="left outer").sort_by("_row")

@@ -32,6 +32,12 @@ WRITER_PROPERTIES = WriterProperties(max_row_group_size=65_536, compression="ZST
 PREDICATE_MAX_KEYS = 2000
 
 
+def release_memory() -> None:
+    """Hand the pages Arrow's allocator keeps for reuse back to the system: between the
+    stages of a large run, so each stage's peak does not add to the last one's."""
+    pyarrow.default_memory_pool().release_unused()
+
+
 class Rows:
     """Rows to publish: an in-memory table, or Arrow IPC files staged by the batches of a
     run and streamed into Delta, so a large run never holds all its rows in memory."""
@@ -129,14 +135,19 @@ class TableStore:
     def versions(self) -> dict[str, int | None]:
         return {name: self.version(name) for name in DATASETS}
 
-    def read(self, name: str, columns: list[str] | None = None) -> pyarrow.Table:
-        """The table's current rows (an empty table of the contract's schema if absent)."""
+    def read(
+        self, name: str, columns: list[str] | None = None, where: pc.Expression | None = None
+    ) -> pyarrow.Table:
+        """The table's current rows (an empty table of the contract's schema if absent);
+        with `where`, only the rows it selects, filtered while scanning."""
         table = self.table(name)
         if table is None:
             schema = DATASETS[name].arrow
             if columns:
                 schema = pyarrow.schema([schema.field(c) for c in columns])
             return schema.empty_table()
+        if where is not None:
+            return table.to_pyarrow_dataset().to_table(columns=columns, filter=where)
         return table.to_pyarrow_table(columns=columns)
 
     def _commit(self, run_id: str, operation: str) -> CommitProperties:
@@ -170,9 +181,7 @@ class TableStore:
         try:
             return self._replace_rows(dataset, rows, key, keys, run_id)
         finally:
-            # Arrow's allocator keeps freed pages for reuse; the next table is published
-            # after this one, so hand them back rather than let the peak add up.
-            pyarrow.default_memory_pool().release_unused()
+            release_memory()  # the next table is published after this one
 
     def _replace_rows(
         self,

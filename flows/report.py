@@ -12,9 +12,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pyarrow
+import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from flows.history import IDENTITY
+from flows.history import IDENTITY, identity_keys
 from flows.publish import TableStore
 from schemas import CHANGE_LOG, DOCUMENTS
 
@@ -23,12 +25,26 @@ SHORT = 12
 VALUES = ("change_type", "old_value", "new_value", "effective_date")
 
 
-def _log_at(store: TableStore, version: int) -> list[dict[str, Any]]:
+def _log_at(store: TableStore, version: int) -> pyarrow.Table:
     if version < 0:
-        return []
-    return (
-        DeltaTable(str(store.path(CHANGE_LOG.name)), version=version).to_pyarrow_table().to_pylist()
-    )
+        return CHANGE_LOG.arrow.empty_table()
+    return DeltaTable(str(store.path(CHANGE_LOG.name)), version=version).to_pyarrow_table()
+
+
+def _commit_changes(store: TableStore, version: int) -> tuple[pyarrow.Table, pyarrow.Table]:
+    """(deleted rows, inserted rows) of change_log commit `version`."""
+    table = DeltaTable(str(store.path(CHANGE_LOG.name)))
+    feed = table.load_cdf(starting_version=version, ending_version=version)
+    rows = pyarrow.RecordBatchReader.from_stream(feed).read_all()
+    kind = rows.column("_change_type").cast(pyarrow.string())
+    data = rows.select(CHANGE_LOG.arrow.names).cast(CHANGE_LOG.arrow)  # from string views
+    return data.filter(pc.equal(kind, "delete")), data.filter(pc.equal(kind, "insert"))
+
+
+def _differs(a: pyarrow.ChunkedArray, b: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
+    """Row-wise a != b, with null equal to null."""
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
 
 
 def run_changes(
@@ -36,7 +52,8 @@ def run_changes(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], int | None]:
     """The change-log rows run `run_id` wrote: (new rows, revised rows, withdrawn rows, the
     change_log version after the run). Read from the Delta versions the run committed, so a
-    report of an old run is the same today as on the day it ran."""
+    report of an old run is the same today as on the day it ran. The two versions are
+    matched by IDENTITY in Arrow (a join): only the rows reported become Python objects."""
     table = store.table(CHANGE_LOG.name)
     if table is None:
         return [], [], [], None
@@ -44,18 +61,41 @@ def run_changes(
     if not committed:
         return [], [], [], None
     after_version = committed[-1]
-    after = _log_at(store, after_version)
-    before = {tuple(r[c] for c in IDENTITY): r for r in _log_at(store, committed[0] - 1)}
-    after_ids = {tuple(r[c] for c in IDENTITY) for r in after}
-    new, revised = [], []
-    for row in after:
-        old = before.get(tuple(row[c] for c in IDENTITY))
-        if old is None:
-            if row["run_id"] == run_id:
-                new.append(row)
-        elif any(old[c] != row[c] for c in VALUES):
-            revised.append({**row, "previous": old})
-    withdrawn = [r for key, r in before.items() if key not in after_ids]
+    if len(committed) == 1:
+        # The rows the commit deleted and inserted (Delta's change data feed): the series
+        # it replaced, not the whole log; the rows of other series did not change.
+        before, after = _commit_changes(store, after_version)
+    else:  # a retried publish committed more than once: compare the whole versions
+        before, after = _log_at(store, committed[0] - 1), _log_at(store, after_version)
+    matched = (
+        identity_keys(after)
+        .append_column("_after", pyarrow.array(range(after.num_rows), pyarrow.int64()))
+        .join(
+            identity_keys(before).append_column(
+                "_before", pyarrow.array(range(before.num_rows), pyarrow.int64())
+            ),
+            keys=list(IDENTITY),
+            join_type="full outer",
+        )
+    )
+    in_after, in_before = matched.column("_after"), matched.column("_before")
+    # New: only in the log after the run, and written by it.
+    only_after = after.take(pc.drop_null(in_after.filter(pc.is_null(in_before))))
+    new = only_after.filter(pc.equal(only_after.column("run_id"), run_id)).to_pylist()
+    # Withdrawn: only in the log before (a version slotted in between replaced them).
+    withdrawn = before.take(pc.drop_null(in_before.filter(pc.is_null(in_after)))).to_pylist()
+    # Revised: in both, with other values.
+    both = matched.filter(pc.and_(pc.is_valid(in_after), pc.is_valid(in_before)))
+    now, then = after.take(both.column("_after")), before.take(both.column("_before"))
+    changed = pyarrow.array([False] * both.num_rows, pyarrow.bool_())
+    for column in VALUES:
+        changed = pc.or_(changed, _differs(now.column(column), then.column(column)))
+    revised = [
+        {**row, "previous": old}
+        for row, old in zip(
+            now.filter(changed).to_pylist(), then.filter(changed).to_pylist(), strict=True
+        )
+    ]
     return new, revised, withdrawn, after_version
 
 
@@ -68,10 +108,7 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
     new, revised, withdrawn, version = run_changes(store, run_id)
     if not (new or revised or withdrawn):
         return None
-    docs = {
-        d["doc_id"]: d["source_path"]
-        for d in store.read(DOCUMENTS.name, ["doc_id", "source_path"]).to_pylist()
-    }
+    docs = _source_paths(store, [*new, *revised, *withdrawn])
     series = {r["series_key"] for r in [*new, *revised, *withdrawn]}
     first = min((r["detected_at"] for r in new), default=None)
     detected = first.astimezone(UTC).isoformat(timespec="seconds") if first else None
@@ -102,6 +139,21 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
         if rows:
             lines += ["", f"## {title}", *_grouped(rows, docs)]
     return "\n".join(lines) + "\n"
+
+
+def _source_paths(store: TableStore, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """source_path by doc_id of the documents `rows` name (only those become Python)."""
+    named = {r[c] for r in rows for c in ("old_doc_id", "new_doc_id") if r[c] is not None}
+    documents = store.read(DOCUMENTS.name, ["doc_id", "source_path"])
+    wanted = pc.is_in(documents.column("doc_id"), value_set=pyarrow.array(sorted(named)))
+    documents = documents.filter(wanted)
+    return dict(
+        zip(
+            documents.column("doc_id").to_pylist(),
+            documents.column("source_path").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def _grouped(rows: list[dict[str, Any]], docs: dict[str, str]) -> list[str]:

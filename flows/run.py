@@ -21,7 +21,7 @@ from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
 from flows.ingest import Refusal, SourceFile, discover_files
 from flows.model import Limits, Problem
-from flows.publish import Staging, TableStore
+from flows.publish import Staging, TableStore, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
@@ -160,6 +160,7 @@ class PipelineRun:
             files, refusals, to_extract, unchanged, first_seen, self._file_events(files, refusals)
         )
         self._submit_extraction(plan)
+        release_memory()
         return plan
 
     def _uses_pool(self, files: int) -> bool:
@@ -366,6 +367,7 @@ class PipelineRun:
         documents = self.staging.rows(DOCUMENTS)
         if store.replace_rows(DOCUMENTS, documents, "doc_id", doc_ids, self.run_id):
             written.append(DOCUMENTS.name)
+        release_memory()
         changes, series = build_change_log(store, plan, self.run_id, self.started_at)
         if store.replace_rows(CHANGE_LOG, changes, "series_key", series, self.run_id):
             written.append(CHANGE_LOG.name)
