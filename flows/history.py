@@ -254,7 +254,7 @@ def records_of(
 
 #: Versions per step of change-log computation (whole series, so a step may hold a few
 #: more): each step's records and rows are Python objects only while the step runs.
-VERSIONS_PER_STEP = 5000
+VERSIONS_PER_STEP = 2000
 
 
 def _steps(versions: pyarrow.Table) -> Iterator[pyarrow.Table]:
