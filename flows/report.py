@@ -49,17 +49,22 @@ def _differs(a: pyarrow.ChunkedArray, b: pyarrow.ChunkedArray) -> pyarrow.Chunke
 
 def run_changes(
     store: TableStore, run_id: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], int | None]:
-    """The change-log rows run `run_id` wrote: (new rows, revised rows, withdrawn rows, the
-    change_log version after the run). Read from the Delta versions the run committed, so a
-    report of an old run is the same today as on the day it ran. The two versions are
-    matched by IDENTITY in Arrow (a join): only the rows reported become Python objects."""
+) -> tuple[pyarrow.Table, list[dict[str, Any]], list[dict[str, Any]], int | None]:
+    """The change-log rows run `run_id` wrote: (new rows as a table, revised rows, withdrawn
+    rows, the change_log version after the run).
+
+    Read from the Delta versions the run committed, so a report of an old run is the same
+    today as on the day it ran. The two versions are matched by IDENTITY in Arrow (a join).
+    New rows stay in Arrow: a first run over a big inbox has one per series, and the report
+    lists only a sample of those."""
     table = store.table(CHANGE_LOG.name)
+    nothing: tuple[pyarrow.Table, list[dict[str, Any]], list[dict[str, Any]], int | None]
+    nothing = (CHANGE_LOG.arrow.empty_table(), [], [], None)
     if table is None:
-        return [], [], [], None
+        return nothing
     committed = sorted(h["version"] for h in table.history() if h.get("run_id") == run_id)
     if not committed:
-        return [], [], [], None
+        return nothing
     after_version = committed[-1]
     if len(committed) == 1:
         # The rows the commit deleted and inserted (Delta's change data feed): the series
@@ -81,7 +86,7 @@ def run_changes(
     in_after, in_before = matched.column("_after"), matched.column("_before")
     # New: only in the log after the run, and written by it.
     only_after = after.take(pc.drop_null(in_after.filter(pc.is_null(in_before))))
-    new = only_after.filter(pc.equal(only_after.column("run_id"), run_id)).to_pylist()
+    new = only_after.filter(pc.equal(only_after.column("run_id"), run_id))
     # Withdrawn: only in the log before (a version slotted in between replaced them).
     withdrawn = before.take(pc.drop_null(in_before.filter(pc.is_null(in_after)))).to_pylist()
     # Revised: in both, with other values.
@@ -106,30 +111,33 @@ FIRST_VERSIONS_LISTED = 100
 def change_report_markdown(store: TableStore, run_id: str) -> str | None:
     """The change report of run `run_id` as Markdown, or None when it changed nothing."""
     new, revised, withdrawn, version = run_changes(store, run_id)
-    if not (new or revised or withdrawn):
+    if not (new.num_rows or revised or withdrawn):
         return None
-    docs = _source_paths(store, [*new, *revised, *withdrawn])
-    series = {r["series_key"] for r in [*new, *revised, *withdrawn]}
-    first = min((r["detected_at"] for r in new), default=None)
+    # A first run over a big inbox adds a first version to every series: list a sample of
+    # those, count the rest, and list every change between versions in full.
+    is_first = pc.is_null(new.column("old_doc_id"))
+    firsts = new.filter(is_first)
+    listed = new.filter(pc.invert(is_first)).to_pylist()
+    listed += _ordered(firsts.take(_first_sample(firsts)).to_pylist())
+    docs = _source_paths(store, [*listed, *revised, *withdrawn])
+    series = {r["series_key"] for r in [*revised, *withdrawn]}
+    series |= set(pc.unique(new.column("series_key")).to_pylist())
+    first = pc.min(new.column("detected_at")).as_py()
     detected = first.astimezone(UTC).isoformat(timespec="seconds") if first else None
     lines = [
         f"# Change report: run `{run_id}`",
         "",
-        f"{len(new)} new change(s) in {len(series)} series"
+        f"{new.num_rows} new change(s) in {len(series)} series"
         + (f", {len(revised)} revised" if revised else "")
         + (f", {len(withdrawn)} withdrawn (a version slotted in between)" if withdrawn else "")
         + (f"; detected {detected}" if detected else "")
         + f"; change_log version {version}.",
     ]
-    # A first run over a big inbox adds a first version to every series: list a sample of
-    # those, count the rest, and list every change between versions in full.
-    firsts = _ordered([r for r in new if r["old_doc_id"] is None])
-    listed = [r for r in new if r["old_doc_id"] is not None] + firsts[:FIRST_VERSIONS_LISTED]
-    if len(firsts) > FIRST_VERSIONS_LISTED:
+    if firsts.num_rows > FIRST_VERSIONS_LISTED:
         lines += [
             "",
-            f"{len(firsts) - FIRST_VERSIONS_LISTED:,} more series were seen for the first time "
-            f"and are not listed here: see `policy-etl changes` or the change_log table.",
+            f"{firsts.num_rows - FIRST_VERSIONS_LISTED:,} more series were seen for the first "
+            f"time and are not listed here: see `policy-etl changes` or the change_log table.",
         ]
     for title, rows in (
         ("New changes", listed),
@@ -181,6 +189,19 @@ def _grouped(rows: list[dict[str, Any]], docs: dict[str, str]) -> list[str]:
             lines += ["", f"#### {_escape(code)}", ""]
             lines += [_item(r, docs) for r in _ordered(reports[code])]
     return lines
+
+
+def _first_sample(firsts: pyarrow.Table) -> pyarrow.Array:
+    """Indexes of the FIRST_VERSIONS_LISTED first rows of `firsts` in `_ordered` order."""
+    keys = [
+        ("series_key", "ascending", "at_start"),
+        ("effective_date", "ascending", "at_end"),  # undated last, as in `_ordered`
+        ("entity", "ascending", "at_start"),
+        ("entity_key", "ascending", "at_start"),
+        ("field", "ascending", "at_start"),
+        ("new_doc_id", "ascending", "at_start"),
+    ]
+    return pc.sort_indices(firsts, sort_keys=keys)[:FIRST_VERSIONS_LISTED]
 
 
 def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

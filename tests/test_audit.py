@@ -453,3 +453,13 @@ def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, m
     assert text is not None
     assert text.count("none (first version)") == 5
     assert "more series were seen for the first time" in text
+    # The sample is the first five first versions in report order, not any five.
+    log = TableStore(tmp_path / "o").read("change_log").to_pylist()
+    firsts = sorted(r["series_key"].split(":", 1)[1] for r in log if r["old_doc_id"] is None)
+    sampled, heading = [], None
+    for line in text.splitlines():
+        if line.startswith("#### "):
+            heading = line[5:]
+        elif "none (first version)" in line:
+            sampled.append(heading)
+    assert sampled == firsts[:5]

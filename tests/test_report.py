@@ -67,11 +67,12 @@ def test_new_revised_and_withdrawn_rows_of_a_run(tmp_path, monkeypatch, how):
             "r2",
         )
     new, revised, withdrawn, version = run_changes(store, "r2")
-    assert [r["entity_key"] for r in new] == ["other"]
+    assert new.column("entity_key").to_pylist() == ["other"]
     assert [r["entity_key"] for r in revised] == ["first"]
     assert revised[0]["previous"]["effective_date"] == date(2025, 1, 1)
     assert [r["entity_key"] for r in withdrawn] == ["gone"]
     assert version == store.version(CHANGE_LOG.name)
     text = change_report_markdown(store, "r2")
     assert text is not None and "## Revised changes" in text and "## Withdrawn changes" in text
-    assert run_changes(store, "never-ran") == ([], [], [], None)
+    nothing, *rest = run_changes(store, "never-ran")
+    assert nothing.num_rows == 0 and rest == [[], [], None]
