@@ -106,6 +106,10 @@ def run_changes(
 
 #: First versions listed in a report; the rest are counted (they are not changes).
 FIRST_VERSIONS_LISTED = 100
+#: Changes between versions listed in a report; the rest are counted. A nightly run lists
+#: all of its changes; a first run over a large backfill would otherwise make a report of
+#: tens of megabytes that nobody reads (and hold it in memory).
+CHANGES_LISTED = 10_000
 
 
 def change_report_markdown(store: TableStore, run_id: str) -> str | None:
@@ -116,9 +120,9 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
     # A first run over a big inbox adds a first version to every series: list a sample of
     # those, count the rest, and list every change between versions in full.
     is_first = pc.is_null(new.column("old_doc_id"))
-    firsts = new.filter(is_first)
-    listed = new.filter(pc.invert(is_first)).to_pylist()
-    listed += _ordered(firsts.take(_first_sample(firsts)).to_pylist())
+    firsts, later = new.filter(is_first), new.filter(pc.invert(is_first))
+    listed = later.take(_head(later, CHANGES_LISTED)).to_pylist()
+    listed += firsts.take(_head(firsts, FIRST_VERSIONS_LISTED)).to_pylist()
     docs = _source_paths(store, [*listed, *revised, *withdrawn])
     series = {r["series_key"] for r in [*revised, *withdrawn]}
     series |= set(pc.unique(new.column("series_key")).to_pylist())
@@ -133,6 +137,12 @@ def change_report_markdown(store: TableStore, run_id: str) -> str | None:
         + (f"; detected {detected}" if detected else "")
         + f"; change_log version {version}.",
     ]
+    if later.num_rows > CHANGES_LISTED:
+        lines += [
+            "",
+            f"{later.num_rows - CHANGES_LISTED:,} more changes between versions are not listed "
+            "here: see `policy-etl changes` or the change_log table.",
+        ]
     if firsts.num_rows > FIRST_VERSIONS_LISTED:
         lines += [
             "",
@@ -191,8 +201,8 @@ def _grouped(rows: list[dict[str, Any]], docs: dict[str, str]) -> list[str]:
     return lines
 
 
-def _first_sample(firsts: pyarrow.Table) -> pyarrow.Array:
-    """Indexes of the FIRST_VERSIONS_LISTED first rows of `firsts` in `_ordered` order."""
+def _head(rows: pyarrow.Table, limit: int) -> pyarrow.Array:
+    """Indexes of the first `limit` rows in `_ordered` order (sorted in Arrow)."""
     keys = [
         ("series_key", "ascending", "at_start"),
         ("effective_date", "ascending", "at_end"),  # undated last, as in `_ordered`
@@ -201,7 +211,7 @@ def _first_sample(firsts: pyarrow.Table) -> pyarrow.Array:
         ("field", "ascending", "at_start"),
         ("new_doc_id", "ascending", "at_start"),
     ]
-    return pc.sort_indices(firsts, sort_keys=keys)[:FIRST_VERSIONS_LISTED]
+    return pc.sort_indices(rows, sort_keys=keys)[:limit]
 
 
 def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

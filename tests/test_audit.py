@@ -463,3 +463,23 @@ def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, m
         elif "none (first version)" in line:
             sampled.append(heading)
     assert sampled == firsts[:5]
+
+
+def test_report_caps_the_changes_it_lists(tmp_path, monkeypatch):
+    import flows.report as report
+    from flows.run import run_pipeline
+    from flows.settings import Settings
+    from flows.synth import synthesize_corpus
+
+    monkeypatch.setattr(report, "FIRST_VERSIONS_LISTED", 0)
+    monkeypatch.setattr(report, "CHANGES_LISTED", 2)
+    synthesize_corpus(tmp_path / "s", reports=40, policies=0, seed=3)
+    summary = run_pipeline(Settings(sources=tmp_path / "s", output=tmp_path / "o", workers=1))
+    log = TableStore(tmp_path / "o").read("change_log").to_pylist()
+    later = [r for r in log if r["old_doc_id"] is not None]
+    assert len(later) > 2, "the corpus needs changes between versions"
+    text = report.change_report_markdown(TableStore(tmp_path / "o"), summary.run_id)
+    assert text is not None
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(items) == 2
+    assert f"{len(later) - 2:,} more changes between versions are not listed" in text
