@@ -178,21 +178,6 @@ class TableStore:
         keys: set[str],
         run_id: str,
     ) -> bool:
-        """Make the rows whose `key` is in `keys` exactly `rows`, in one commit (see
-        `_replace_rows`)."""
-        try:
-            return self._replace_rows(dataset, rows, key, keys, run_id)
-        finally:
-            release_memory()  # the next table is published after this one
-
-    def _replace_rows(
-        self,
-        dataset: Dataset,
-        rows: pyarrow.Table | Rows,
-        key: str,
-        keys: set[str],
-        run_id: str,
-    ) -> bool:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
         Appends when none of `keys` is present yet (streaming staged rows). When some are,

@@ -362,6 +362,7 @@ class PipelineRun:
                 dataset, self.staging.rows(dataset), "doc_id", doc_ids, self.run_id
             ):
                 written.append(name)
+            release_memory()  # before the next table: the peaks do not add up
         # The documents table is the index of what is published: written after the
         # records it describes, so a crash in between makes the next run redo the batch.
         documents = self.staging.rows(DOCUMENTS)
