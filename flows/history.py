@@ -112,7 +112,8 @@ def ordered_versions(store: TableStore, series: Iterable[str]) -> pyarrow.Table:
     keyed = docs.append_column("_undated", pc.is_null(version)).append_column("_version", version)
     order = pc.sort_indices(
         keyed,
-        # A null path sorts first, as "" does in the Python key.
+        # source_path is never null (documents.source_path is required), so nulls-first
+        # here never has to agree with the Python key's `or ""`.
         sort_keys=[
             (column, "ascending", "at_start")
             for column in (
@@ -331,7 +332,9 @@ def _change_log_steps(
         yield rows
 
 
-#: Stands in for null in the identity columns when joining: a join never matches nulls.
+#: Stands in for null in the identity columns when joining: a join never matches nulls. No
+#: real value holds NUL: decoding turns it into U+FFFD (flows/readers/decode.py), and ids
+#: and keys are hex or come from that text.
 _NULL_KEY = "\x00"
 
 

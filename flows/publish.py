@@ -9,7 +9,8 @@ the next run replaces them instead of adding duplicates.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow
@@ -28,6 +29,8 @@ TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
 TARGET_FILE_SIZE = 8 * 1024 * 1024
 #: A row group is buffered whole before it is written.
 WRITER_PROPERTIES = WriterProperties(max_row_group_size=16_384, compression="ZSTD")
+#: Keys whose current and new rows are compared together before a table rewrite.
+COMPARED_KEYS_PER_STEP = 10_000
 #: Replacing the rows of more keys than this rewrites the table instead of using a
 #: `key IN (...)` predicate: deltalake 1.6 takes seconds and gigabytes for a predicate of
 #: 20,000 values and crashes (SIGSEGV) at 50,000, as after a parser upgrade of a large corpus.
@@ -65,7 +68,7 @@ class Rows:
             return pyarrow.RecordBatchReader.from_batches(self.schema, self._table.to_batches())
         return pyarrow.RecordBatchReader.from_batches(self.schema, self._batches())
 
-    def _batches(self):  # type: ignore[no-untyped-def]
+    def _batches(self) -> Iterator[pyarrow.RecordBatch]:
         for path in self._files:
             with pyarrow.memory_map(str(path)) as source:
                 file = pyarrow.ipc.open_file(source)
@@ -76,6 +79,13 @@ class Rows:
         if self._table is not None:
             return self._table
         return pyarrow.Table.from_batches(list(self._batches()), schema=self.schema)
+
+    def where(self, key: str, values: pyarrow.Array) -> pyarrow.Table:
+        """The rows whose `key` is in `values` (filtered batch by batch when staged)."""
+        if self._table is not None:
+            return self._table.filter(pc.is_in(self._table.column(key), value_set=values))
+        parts = [b.filter(pc.is_in(b.column(key), value_set=values)) for b in self._batches()]
+        return pyarrow.Table.from_batches(parts, schema=self.schema)
 
 
 def _ipc_rows(path: Path) -> int:
@@ -181,10 +191,10 @@ class TableStore:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
         Appends when none of `keys` is present yet (streaming staged rows). When some are,
-        with up to PREDICATE_MAX_KEYS keys, replaces them in place (Delta's predicate
-        overwrite, or a delete when `rows` is empty) unless they equal the current rows;
-        with more, rewrites the table (its other rows, then `rows`, streamed). Returns
-        whether it wrote.
+        writes nothing if their rows equal `rows`; else, with up to PREDICATE_MAX_KEYS keys,
+        replaces them in place (Delta's predicate overwrite, or a delete when `rows` is
+        empty), and with more rewrites the table (its other rows, then `rows`, streamed).
+        Returns whether it wrote.
         """
         table = self.table(dataset.name)
         if isinstance(rows, pyarrow.Table):
@@ -209,17 +219,11 @@ class TableStore:
             )
             return True
         if len(keys) > PREDICATE_MAX_KEYS:
-            # Too many keys for a predicate: rewrite the table, streaming the new rows. Not
-            # compared first: that would hold both sides of most of the table in memory,
-            # and an equal rewrite costs one table version (e.g. after a parser upgrade).
-            write_deltalake(
-                table,
-                self._kept_and_new(table, dataset, key, keys, rows),
-                mode="overwrite",
-                target_file_size=TARGET_FILE_SIZE,
-                writer_properties=WRITER_PROPERTIES,
-                commit_properties=self._commit(run_id, "rewrite"),
-            )
+            # Too many keys for a predicate: rewrite the table, unless every key's rows are
+            # unchanged (a parser upgrade that changes nothing here writes no version).
+            if self._same_rows_in_steps(table, dataset, key, keys, rows):
+                return False
+            self._rewrite(table, dataset, key, keys, rows, run_id)
             return True
         new_rows = rows.table()
         if self._same_rows(table, dataset, key, keys, new_rows):
@@ -280,20 +284,49 @@ class TableStore:
         wanted = pc.field(key).isin(pyarrow.array(sorted(keys), pyarrow.string()))
         return table.to_pyarrow_dataset().scanner(filter=~wanted if keep else wanted)
 
-    @classmethod
-    def _kept_and_new(
-        cls, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], new: Rows
-    ) -> pyarrow.RecordBatchReader:
-        """The table's rows outside `keys`, then `new` (streamed). The kept rows are read
-        whole first (few, when many keys are replaced): deltalake cannot read a table while
-        it writes to it (nested async runtimes)."""
-        kept = cls._rows_with(table, key, keys, keep=True).to_table().cast(dataset.arrow)
+    def _same_rows_in_steps(
+        self, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], rows: Rows
+    ) -> bool:
+        """`_same_rows` for many keys, COMPARED_KEYS_PER_STEP at a time (bounded memory)."""
+        ordered = sorted(keys)
+        for begin in range(0, len(ordered), COMPARED_KEYS_PER_STEP):
+            step = ordered[begin : begin + COMPARED_KEYS_PER_STEP]
+            new = rows.where(key, pyarrow.array(step, pyarrow.string()))
+            if not self._same_rows(table, dataset, key, set(step), new):
+                return False
+        return True
 
-        def batches():  # type: ignore[no-untyped-def]
-            yield from kept.to_batches()
-            yield from new.reader()
+    def _rewrite(
+        self,
+        table: DeltaTable,
+        dataset: Dataset,
+        key: str,
+        keys: set[str],
+        rows: Rows,
+        run_id: str,
+    ) -> None:
+        """Overwrite the table with its rows outside `keys`, then `rows`, in one commit.
+        The kept rows are spilled to an Arrow file first: deltalake cannot read a table
+        while it writes to it (nested async runtimes), and they may be most of the table."""
+        with tempfile.TemporaryDirectory(dir=self.output, prefix=".rewrite-") as folder:
+            spilled = Path(folder) / "kept.arrow"
+            with pyarrow.ipc.new_file(str(spilled), dataset.arrow) as writer:
+                for batch in self._rows_with(table, key, keys, keep=True).to_batches():
+                    writer.write_batch(batch.cast(dataset.arrow))
+            kept = Rows(dataset.arrow, files=[spilled])
 
-        return pyarrow.RecordBatchReader.from_batches(dataset.arrow, batches())
+            def batches() -> Iterator[pyarrow.RecordBatch]:
+                yield from kept.reader()
+                yield from rows.reader()
+
+            write_deltalake(
+                table,
+                pyarrow.RecordBatchReader.from_batches(dataset.arrow, batches()),
+                mode="overwrite",
+                target_file_size=TARGET_FILE_SIZE,
+                writer_properties=WRITER_PROPERTIES,
+                commit_properties=self._commit(run_id, "rewrite"),
+            )
 
     @classmethod
     def _same_rows(

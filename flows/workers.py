@@ -50,9 +50,15 @@ def start_workers(workers: int) -> None:
 
         def start() -> None:
             pool = new_pool(workers)
-            # Each submit starts one process while none is idle: one task per worker.
-            for _ in range(workers):
-                pool.submit(_warm_up)
+            try:
+                # Each submit starts one process while none is idle: one task per worker.
+                for future in [pool.submit(_warm_up) for _ in range(workers)]:
+                    future.result()
+            except Exception:
+                # A pool that cannot start is not handed out: the run makes its own, which
+                # reports the error if there is one to report.
+                pool.shutdown(cancel_futures=True)
+                return
             started.append(pool)
 
         thread = threading.Thread(target=start, name="start-workers", daemon=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow
+import pytest
 from deltalake import DeltaTable
 
 from flows import publish
@@ -92,6 +93,7 @@ def test_predicate_quotes_are_escaped():
 
 def test_many_keys_rewrite_the_table_in_one_commit(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "PREDICATE_MAX_KEYS", 1)  # two keys: too many
+    monkeypatch.setattr(publish, "COMPARED_KEYS_PER_STEP", 1)  # compared a key at a time
     store = TableStore(tmp_path)
     C = "c" * 64
     store.replace_rows(DATASET, _rows(A, "a1", "a2"), "doc_id", {A}, "run-1")
@@ -103,6 +105,10 @@ def test_many_keys_rewrite_the_table_in_one_commit(tmp_path, monkeypatch):
     assert table.version() == 4 and table.history()[0]["run_id"] == "run-4"
     assert sorted(store.read(DATASET.name).column("element").to_pylist()) == ["a3", "c1"]
     assert table.metadata().configuration["delta.enableChangeDataFeed"] == "true"
+    # The same rows again: no commit, on this path too (a parser upgrade that changes
+    # nothing in a table leaves it alone).
+    assert not store.replace_rows(DATASET, both, "doc_id", {A, B}, "run-4b")
+    assert DeltaTable(str(tmp_path / DATASET.name)).version() == 4
     # Deleting many keys also rewrites; the rows of other keys stay.
     store.replace_rows(DATASET, _rows(B, "b2"), "doc_id", {B}, "run-5")
     assert store.replace_rows(DATASET, _rows(A), "doc_id", {A, C}, "run-6")
@@ -115,3 +121,25 @@ def test_unchanged_rows_in_another_order_are_not_rewritten(tmp_path):
     reordered = _rows(A, "x", "y", "z").take([2, 0, 1])
     assert not store.replace_rows(DATASET, reordered, "doc_id", {A}, "run-2")
     assert store.version(DATASET.name) == 1
+
+
+@pytest.mark.parametrize("max_keys", [10_000, 10], ids=["predicate", "rewrite"])
+def test_parser_upgrade_with_equal_output_rewrites_only_documents(tmp_path, monkeypatch, max_keys):
+    """A new parser version re-extracts everything; tables whose rows come out equal get no
+    new version, whichever way the replacement would be written."""
+    from flows import run as run_module
+    from flows.run import run_pipeline
+    from flows.settings import Settings
+    from flows.synth import synthesize_corpus
+
+    monkeypatch.setattr(publish, "PREDICATE_MAX_KEYS", max_keys)
+    synthesize_corpus(tmp_path / "s", reports=40, policies=20, seed=2)
+    settings = Settings(sources=tmp_path / "s", output=tmp_path / "o", workers=1)
+    monkeypatch.setattr(run_module, "parser_version", lambda: "0.1.0+aaaaaaaaaaaa")
+    run_pipeline(settings)
+    before = TableStore(tmp_path / "o").versions()
+    monkeypatch.setattr(run_module, "parser_version", lambda: "0.1.0+bbbbbbbbbbbb")
+    summary = run_pipeline(settings)
+    assert summary.files_new == 60
+    after = TableStore(tmp_path / "o").versions()
+    assert sorted(n for n in after if after[n] != before[n]) == ["documents", "runs"]

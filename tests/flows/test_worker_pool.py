@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
 from flows.settings import Settings
@@ -37,13 +39,20 @@ def test_a_run_takes_the_workers_started_ahead(tmp_path):
     start_workers(2)
     summary = run_pipeline(Settings(sources=sources, output=tmp_path / "out", workers=2))
     assert summary.files_new == POOL_THRESHOLD + 10
-    assert take_started(2) is None  # the run took the pool (and shut it down)
+    assert take_started(2) is None  # the run took the pool...
+    assert not multiprocessing.active_children()  # ... and shut it down
 
 
-def test_workers_started_ahead_but_not_needed_are_stopped(tmp_path):
+def test_workers_are_started_once_and_stopped_when_not_needed():
     start_workers(2)
     start_workers(2)  # a second call does not start a second pool
-    stop_started()
+    pool = take_started(2)
+    assert pool is not None and take_started(2) is None
+    assert len(multiprocessing.active_children()) == 2
+    pool.shutdown()
+    start_workers(2)
+    stop_started()  # the run had too few files to take them
     assert take_started(2) is None
+    assert not multiprocessing.active_children()
     start_workers(1)  # one worker means extraction in-process: nothing to start
     assert take_started(1) is None
