@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -47,24 +48,31 @@ def _differs(a: pyarrow.ChunkedArray, b: pyarrow.ChunkedArray) -> pyarrow.Chunke
     return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
 
 
-def run_changes(
-    store: TableStore, run_id: str
-) -> tuple[pyarrow.Table, list[dict[str, Any]], list[dict[str, Any]], int | None]:
-    """The change-log rows run `run_id` wrote: (new rows as a table, revised rows, withdrawn
-    rows, the change_log version after the run).
+@dataclass(slots=True)
+class RunChanges:
+    """What one run changed in the change log, as tables (a first run over a big inbox, or
+    a parser upgrade, changes one or more rows per series: the report lists a sample)."""
+
+    new: pyarrow.Table  # rows first written by the run
+    revised: pyarrow.Table  # rows kept, with other values (as they are now)
+    previous: pyarrow.Table  # the same rows before the run, row for row
+    withdrawn: pyarrow.Table  # rows the run removed (a version slotted in between)
+    version: int | None  # the change_log version after the run
+
+
+def run_changes(store: TableStore, run_id: str) -> RunChanges:
+    """The change-log rows run `run_id` wrote.
 
     Read from the Delta versions the run committed, so a report of an old run is the same
     today as on the day it ran. The two versions are matched by IDENTITY in Arrow (a join).
-    New rows stay in Arrow: a first run over a big inbox has one per series, and the report
-    lists only a sample of those."""
+    """
     table = store.table(CHANGE_LOG.name)
-    nothing: tuple[pyarrow.Table, list[dict[str, Any]], list[dict[str, Any]], int | None]
-    nothing = (CHANGE_LOG.arrow.empty_table(), [], [], None)
+    empty = CHANGE_LOG.arrow.empty_table()
     if table is None:
-        return nothing
+        return RunChanges(empty, empty, empty, empty, None)
     committed = sorted(h["version"] for h in table.history() if h.get("run_id") == run_id)
     if not committed:
-        return nothing
+        return RunChanges(empty, empty, empty, empty, None)
     after_version = committed[-1]
     if len(committed) == 1:
         # The rows the commit deleted and inserted (Delta's change data feed): the series
@@ -87,21 +95,15 @@ def run_changes(
     # New: only in the log after the run, and written by it.
     only_after = after.take(pc.drop_null(in_after.filter(pc.is_null(in_before))))
     new = only_after.filter(pc.equal(only_after.column("run_id"), run_id))
-    # Withdrawn: only in the log before (a version slotted in between replaced them).
-    withdrawn = before.take(pc.drop_null(in_before.filter(pc.is_null(in_after)))).to_pylist()
+    # Withdrawn: only in the log before.
+    withdrawn = before.take(pc.drop_null(in_before.filter(pc.is_null(in_after))))
     # Revised: in both, with other values.
     both = matched.filter(pc.and_(pc.is_valid(in_after), pc.is_valid(in_before)))
     now, then = after.take(both.column("_after")), before.take(both.column("_before"))
     changed = pyarrow.array([False] * both.num_rows, pyarrow.bool_())
     for column in VALUES:
         changed = pc.or_(changed, _differs(now.column(column), then.column(column)))
-    revised = [
-        {**row, "previous": old}
-        for row, old in zip(
-            now.filter(changed).to_pylist(), then.filter(changed).to_pylist(), strict=True
-        )
-    ]
-    return new, revised, withdrawn, after_version
+    return RunChanges(new, now.filter(changed), then.filter(changed), withdrawn, after_version)
 
 
 #: First versions listed in a report; the rest are counted (they are not changes).
@@ -114,45 +116,58 @@ CHANGES_LISTED = 10_000
 
 def change_report_markdown(store: TableStore, run_id: str) -> str | None:
     """The change report of run `run_id` as Markdown, or None when it changed nothing."""
-    new, revised, withdrawn, version = run_changes(store, run_id)
-    if not (new.num_rows or revised or withdrawn):
+    changes = run_changes(store, run_id)
+    new, withdrawn = changes.new, changes.withdrawn
+    if not (new.num_rows or changes.revised.num_rows or withdrawn.num_rows):
         return None
     # A first run over a big inbox adds a first version to every series: list a sample of
-    # those, count the rest, and list every change between versions in full.
+    # those; list changes up to CHANGES_LISTED of each kind; count the rest.
     is_first = pc.is_null(new.column("old_doc_id"))
     firsts, later = new.filter(is_first), new.filter(pc.invert(is_first))
     listed = later.take(_head(later, CHANGES_LISTED)).to_pylist()
     listed += firsts.take(_head(firsts, FIRST_VERSIONS_LISTED)).to_pylist()
-    docs = _source_paths(store, [*listed, *revised, *withdrawn])
-    series = {r["series_key"] for r in [*revised, *withdrawn]}
-    series |= set(pc.unique(new.column("series_key")).to_pylist())
+    shown = _head(changes.revised, CHANGES_LISTED)
+    revised = [
+        {**row, "previous": old}
+        for row, old in zip(
+            changes.revised.take(shown).to_pylist(),
+            changes.previous.take(shown).to_pylist(),
+            strict=True,
+        )
+    ]
+    withdrawn_rows = withdrawn.take(_head(withdrawn, CHANGES_LISTED)).to_pylist()
+    docs = _source_paths(store, [*listed, *revised, *withdrawn_rows])
+    series = set()
+    for table in (new, changes.revised, withdrawn):
+        series |= set(pc.unique(table.column("series_key")).to_pylist())
     first = pc.min(new.column("detected_at")).as_py()
     detected = first.astimezone(UTC).isoformat(timespec="seconds") if first else None
+    n_revised, n_withdrawn = changes.revised.num_rows, withdrawn.num_rows
     lines = [
         f"# Change report: run `{run_id}`",
         "",
         f"{new.num_rows} new change(s) in {len(series)} series"
-        + (f", {len(revised)} revised" if revised else "")
-        + (f", {len(withdrawn)} withdrawn (a version slotted in between)" if withdrawn else "")
+        + (f", {n_revised} revised" if n_revised else "")
+        + (f", {n_withdrawn} withdrawn (a version slotted in between)" if n_withdrawn else "")
         + (f"; detected {detected}" if detected else "")
-        + f"; change_log version {version}.",
+        + f"; change_log version {changes.version}.",
     ]
-    if later.num_rows > CHANGES_LISTED:
-        lines += [
-            "",
-            f"{later.num_rows - CHANGES_LISTED:,} more changes between versions are not listed "
-            "here: see `policy-etl changes` or the change_log table.",
-        ]
-    if firsts.num_rows > FIRST_VERSIONS_LISTED:
-        lines += [
-            "",
-            f"{firsts.num_rows - FIRST_VERSIONS_LISTED:,} more series were seen for the first "
-            f"time and are not listed here: see `policy-etl changes` or the change_log table.",
-        ]
+    for count, limit, what in (
+        (later.num_rows, CHANGES_LISTED, "changes between versions are"),
+        (firsts.num_rows, FIRST_VERSIONS_LISTED, "series were seen for the first time and are"),
+        (n_revised, CHANGES_LISTED, "revised changes are"),
+        (n_withdrawn, CHANGES_LISTED, "withdrawn changes are"),
+    ):
+        if count > limit:
+            lines += [
+                "",
+                f"{count - limit:,} more {what} not listed here: see `policy-etl changes` or "
+                "the change_log table.",
+            ]
     for title, rows in (
         ("New changes", listed),
         ("Revised changes", revised),
-        ("Withdrawn changes", withdrawn),
+        ("Withdrawn changes", withdrawn_rows),
     ):
         if rows:
             lines += ["", f"## {title}", *_grouped(rows, docs)]
@@ -163,7 +178,9 @@ def _source_paths(store: TableStore, rows: list[dict[str, Any]]) -> dict[str, st
     """source_path by doc_id of the documents `rows` name (only those become Python)."""
     named = {r[c] for r in rows for c in ("old_doc_id", "new_doc_id") if r[c] is not None}
     documents = store.read(DOCUMENTS.name, ["doc_id", "source_path"])
-    wanted = pc.is_in(documents.column("doc_id"), value_set=pyarrow.array(sorted(named)))
+    wanted = pc.is_in(
+        documents.column("doc_id"), value_set=pyarrow.array(sorted(named), pyarrow.string())
+    )
     documents = documents.filter(wanted)
     return dict(
         zip(

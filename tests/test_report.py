@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows import publish
+from flows import publish, report
 from flows.extract import rows_to_table
 from flows.publish import TableStore
 from flows.report import change_report_markdown, run_changes
@@ -66,13 +66,19 @@ def test_new_revised_and_withdrawn_rows_of_a_run(tmp_path, monkeypatch, how):
             [_row("first", "x", date(2025, 2, 1), "r1"), _row("other", "z", None, "r2")],
             "r2",
         )
-    new, revised, withdrawn, version = run_changes(store, "r2")
-    assert new.column("entity_key").to_pylist() == ["other"]
-    assert [r["entity_key"] for r in revised] == ["first"]
-    assert revised[0]["previous"]["effective_date"] == date(2025, 1, 1)
-    assert [r["entity_key"] for r in withdrawn] == ["gone"]
-    assert version == store.version(CHANGE_LOG.name)
+    changes = run_changes(store, "r2")
+    assert changes.new.column("entity_key").to_pylist() == ["other"]
+    assert changes.revised.column("entity_key").to_pylist() == ["first"]
+    assert changes.previous.column("effective_date").to_pylist() == [date(2025, 1, 1)]
+    assert changes.withdrawn.column("entity_key").to_pylist() == ["gone"]
+    assert changes.version == store.version(CHANGE_LOG.name)
     text = change_report_markdown(store, "r2")
     assert text is not None and "## Revised changes" in text and "## Withdrawn changes" in text
-    nothing, *rest = run_changes(store, "never-ran")
-    assert nothing.num_rows == 0 and rest == [[], [], None]
+    # Listing is capped for every kind of change; the rest are counted.
+    monkeypatch.setattr(report, "CHANGES_LISTED", 0)
+    text = change_report_markdown(store, "r2")
+    assert text is not None and "## Revised changes" not in text
+    assert "1 more revised changes are not listed" in text
+    assert "1 more withdrawn changes are not listed" in text
+    never = run_changes(store, "never-ran")
+    assert never.version is None and never.new.num_rows == never.withdrawn.num_rows == 0
