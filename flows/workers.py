@@ -28,9 +28,7 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _warm_up() -> None:
-    """First task of every worker: load pyarrow and the reference data the extractors use."""
-    import pyarrow  # noqa: F401
-
+    """First task of every worker: load the reference data the extractors use."""
     from schemas.reference import payer_registry, valid_modifiers
 
     payer_registry()

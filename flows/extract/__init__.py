@@ -1,16 +1,16 @@
 """Extract stage: tell a document's kind, run its parser, and turn a batch of files into
 columnar records (one Arrow table per dataset) plus quarantine problems.
 
-Plain Python with no Prefect import; safe to run in worker processes. pyarrow is imported
-only where tables are built, so the fork server that preloads this module stays small (it
-lives as long as the run).
+Plain Python with no Prefect import; safe to run in worker processes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyarrow
 
 from flows.extract.code_report import extract_code_report
 from flows.extract.payer_policy import extract_payer_policy
@@ -29,9 +29,6 @@ from flows.model import (
 from flows.readers import read_document, sniff_media_type
 from flows.text import title_code
 from schemas.reference import payer_registry
-
-if TYPE_CHECKING:
-    import pyarrow
 
 _CODE_REPORT_MARKERS = re.compile(
     r"^\s*(?:#+\s*)?(?:\*\*)?(?:summary\s*&\s*overview|summary and overview|billing code overview)",
@@ -143,8 +140,6 @@ def extract_file(source: SourceFile, limits: Limits) -> ExtractedDocument:
 
 def rows_to_table(schema: pyarrow.Schema, rows: list[dict[str, Any]]) -> pyarrow.Table:
     """Rows to an Arrow table with `schema`'s columns and types (missing keys are null)."""
-    import pyarrow  # here, not at the top: the fork server preloads this module without it
-
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pyarrow.Table.from_pydict(columns, schema=schema)
 
