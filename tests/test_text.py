@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.text import heading_text
+from flows.text import _label_value_by_pattern, heading_text
 
 
 @pytest.mark.parametrize(
@@ -56,18 +56,7 @@ def test_not_headings(line):
 
 
 # The hand-written label_value must give the verdicts of the reference pattern it replaced
-# for speed (flows.text._LABEL_VALUE).
-def _label_value_by_pattern(line: str):
-    from flows.text import _LABEL_VALUE, clean_inline
-
-    m = _LABEL_VALUE.match(line)
-    if not m:
-        return None
-    label = clean_inline(m.group("label")).strip(" .")
-    if not label:
-        return None
-    return label, clean_inline(m.group("value").lstrip("*_ ").rstrip("*_ "))
-
+# for speed (flows.text._LABEL_VALUE, applied by flows.text._label_value_by_pattern).
 
 _LABEL_ALPHABET = " -–—:*_•·abcXY12()/&.,'|\t"
 
