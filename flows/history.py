@@ -57,6 +57,8 @@ COMPARED: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
         ("policy_codes", "policy_code", ("code",), ("coverage",)),
     ],
 }
+#: The dataset of each kind's primary entity: all a first version's change-log row needs.
+PRIMARY_DATASETS = frozenset(compared[0][0] for compared in COMPARED.values())
 #: A recomputed change-log row equal on all of these keeps its first run_id/detected_at;
 #: a row whose values changed (e.g. after a parser upgrade) is a new detection.
 IDENTITY = (
@@ -281,10 +283,9 @@ def _compared_tables(store: TableStore, versions: pyarrow.Table) -> dict[str, py
     several = counts.filter(pc.greater(counts.column("doc_id_count"), 1)).column("series_key")
     in_several = pc.is_in(versions.column("series_key"), value_set=several)
     multi = versions.filter(in_several).column("doc_id")
-    primary = {compared[0][0] for compared in COMPARED.values()}
     tables: dict[str, pyarrow.Table] = {}
     for dataset in sorted({name for compared in COMPARED.values() for name, *_ in compared}):
-        needed = versions.column("doc_id") if dataset in primary else multi
+        needed = versions.column("doc_id") if dataset in PRIMARY_DATASETS else multi
         if len(needed) == 0:
             continue
         where = pc.field("doc_id").isin(needed.combine_chunks())
@@ -299,7 +300,6 @@ def _change_log_steps(
     step of about VERSIONS_PER_STEP versions at a time."""
     versions = ordered_versions(store, series)
     tables = _compared_tables(store, versions)
-    primary = {compared[0][0] for compared in COMPARED.values()}
     for step_table in _steps(versions):
         step: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in step_table.to_pylist():
@@ -307,7 +307,7 @@ def _change_log_steps(
         # Series with one version need only their primary entity; the rest need everything.
         single = [vs[0]["doc_id"] for vs in step.values() if len(vs) == 1]
         several = [v["doc_id"] for vs in step.values() if len(vs) > 1 for v in vs]
-        records = records_of(store, single, primary, tables)
+        records = records_of(store, single, PRIMARY_DATASETS, tables)
         records.update(records_of(store, several, None, tables))
         rows: list[dict[str, Any]] = []
         for series_key, versions_of in step.items():

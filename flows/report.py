@@ -32,9 +32,8 @@ def _log_at(store: TableStore, version: int) -> pyarrow.Table:
     return DeltaTable(str(store.path(CHANGE_LOG.name)), version=version).to_pyarrow_table()
 
 
-def _commit_changes(store: TableStore, version: int) -> tuple[pyarrow.Table, pyarrow.Table]:
-    """(deleted rows, inserted rows) of change_log commit `version`."""
-    table = DeltaTable(str(store.path(CHANGE_LOG.name)))
+def _commit_changes(table: DeltaTable, version: int) -> tuple[pyarrow.Table, pyarrow.Table]:
+    """(deleted rows, inserted rows) of commit `version` of the change_log `table`."""
     feed = table.load_cdf(starting_version=version, ending_version=version)
     rows = pyarrow.RecordBatchReader.from_stream(feed).read_all()
     kind = rows.column("_change_type").cast(pyarrow.string())
@@ -77,7 +76,7 @@ def run_changes(store: TableStore, run_id: str) -> RunChanges:
     if len(committed) == 1:
         # The rows the commit deleted and inserted (Delta's change data feed): the series
         # it replaced, not the whole log; the rows of other series did not change.
-        before, after = _commit_changes(store, after_version)
+        before, after = _commit_changes(table, after_version)
     else:  # a retried publish committed more than once: compare the whole versions
         before, after = _log_at(store, committed[0] - 1), _log_at(store, after_version)
     matched = (
