@@ -101,10 +101,12 @@ def run(
     if not settings.sources.is_dir():
         console.print(f"[red]sources folder not found:[/] {settings.sources}")
         raise typer.Exit(2)
+    from flows.api_server import ApiServer, api_url_configured
     from flows.workers import start_workers, stop_started
 
-    # The worker processes start on the other core while this one imports the pipeline and
-    # Prefect starts its API server; the run takes them when it has files to extract.
+    # Prefect's API server and the worker processes start first, on the other core, while
+    # this one imports the pipeline; the run takes the workers when it has files to extract.
+    server = None if no_prefect or api_url_configured() else ApiServer().start()
     start_workers(settings.workers)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -130,12 +132,14 @@ def run(
             else:
                 from flows.pipeline import run_flow
 
-                summary = run_flow(settings, progress=advance)
+                summary = run_flow(settings, progress=advance, server=server)
         except Exception as exc:
             console.print(f"[red]run failed:[/] {type(exc).__name__}: {exc}")
             raise typer.Exit(1) from exc
         finally:
             stop_started()
+            if server is not None:
+                server.stop()
     _print_summary(summary)
 
 

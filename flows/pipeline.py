@@ -15,9 +15,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    temporary_settings,
+)
 from prefect.utilities.annotations import quote
 
+from flows.api_server import ApiServer
 from flows.ingest import SourceFile
 from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
@@ -132,11 +137,28 @@ def artifact_text(report: Path) -> str:
 
 
 @contextmanager
-def quiet_flow_runs() -> Iterator[None]:
+def quiet_flow_runs(api_url: str | None = None) -> Iterator[None]:
     """Turn off the flow heartbeat: it only serves zombie detection of deployment runs and
-    costs ~1.1 s at the exit of every synchronous flow run (STACK-NOTES.md)."""
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+    costs ~1.1 s at the exit of every synchronous flow run (STACK-NOTES.md). With `api_url`,
+    flow runs in the block report to that API server, and the logs and events still queued
+    are sent before the block ends (the server may stop right after)."""
+    updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_API_URL: api_url}
+    if api_url is None:
+        del updates[PREFECT_API_URL]
+    with temporary_settings(updates=updates):
+        try:
+            yield
+        finally:
+            if api_url is not None:
+                _send_queued_logs_and_events()
+
+
+def _send_queued_logs_and_events() -> None:
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
 
 
 #: Progress callback (done, total) of the run in this process; set by run_flow, read by the
@@ -144,12 +166,26 @@ def quiet_flow_runs() -> Iterator[None]:
 _progress: Callable[[int, int], None] | None = None
 
 
-def run_flow(settings: Settings, progress: Callable[[int, int], None] | None = None) -> RunSummary:
-    """Run the flow for `settings` (the CLI's entry point)."""
+def run_flow(
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    server: ApiServer | None = None,
+) -> RunSummary:
+    """Run the flow for `settings` (the CLI's entry point).
+
+    `server`, started ahead by the caller, is the run's API unless Prefect already has an
+    API URL (environment, profile, test harness); then it is stopped unused. The caller
+    stops it after the run either way."""
     global _progress
     _progress = progress
+    api_url = None
+    if server is not None:
+        if PREFECT_API_URL.value():
+            server.stop()
+        else:
+            api_url = server.wait_ready()
     try:
-        with quiet_flow_runs():
+        with quiet_flow_runs(api_url):
             return policy_pipeline(str(settings.sources), str(settings.output), settings)
     finally:
         _progress = None
