@@ -26,7 +26,7 @@ from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
-from flows.workers import new_pool, take_started
+from flows.workers import new_pool, stop_pool, take_started
 from schemas import (
     CHANGE_LOG,
     DATASETS,
@@ -276,7 +276,7 @@ class PipelineRun:
         """Stop the worker pool, if one was started, dropping work nobody collected."""
         self._pending.clear()
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            stop_pool(self._pool)
             self._pool = None
 
     def _validate(

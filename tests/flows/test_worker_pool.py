@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+from pathlib import Path
 
 from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
@@ -19,6 +21,20 @@ def _rows(output, name):
     table = TableStore(output).read(name)
     keep = [c for c in table.column_names if c not in VOLATILE]
     return sorted(tuple(str(v) for v in row.values()) for row in table.select(keep).to_pylist())
+
+
+def _fork_servers() -> list[int]:
+    """This process's children that are a multiprocessing fork server (Linux /proc)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == os.getpid() and b"multiprocessing.forkserver" in command:
+            found.append(int(pid))
+    return found
 
 
 def test_pool_and_in_process_runs_publish_the_same_rows(tmp_path):
@@ -41,6 +57,8 @@ def test_a_run_takes_the_workers_started_ahead(tmp_path):
     assert summary.files_new == POOL_THRESHOLD + 10
     assert take_started(2) is None  # the run took the pool...
     assert not multiprocessing.active_children()  # ... and shut it down
+    if Path("/proc/self/stat").exists():
+        assert _fork_servers() == []  # with the fork server, whose memory publish can use
 
 
 def test_workers_are_started_once_and_stopped_when_not_needed():
