@@ -6,7 +6,10 @@ Plain Python with no Prefect import; safe to run in worker processes.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,10 +141,46 @@ def extract_file(source: SourceFile, limits: Limits) -> ExtractedDocument:
     )
 
 
-def rows_to_table(schema: pyarrow.Schema, rows: list[dict[str, Any]]) -> pyarrow.Table:
-    """Rows to an Arrow table with `schema`'s columns and types (missing keys are null)."""
-    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+def rows_to_table(
+    schema: pyarrow.Schema, rows: list[dict[str, Any]], **constant_columns: list[Any]
+) -> pyarrow.Table:
+    """Rows to an Arrow table with `schema`'s columns and types (missing keys are null);
+    a column given by name in `constant_columns` is taken from there instead."""
+    columns = {
+        name: constant_columns[name]
+        if name in constant_columns
+        else [row.get(name) for row in rows]
+        for name in schema.names
+    }
     return pyarrow.Table.from_pydict(columns, schema=schema)
+
+
+def _records_table(
+    schema: pyarrow.Schema, docs: list[ExtractedDocument], dataset: str
+) -> pyarrow.Table:
+    """The records of `dataset` of every document in `docs` as one table, with doc_id."""
+    rows: list[dict[str, Any]] = []
+    doc_ids: list[str] = []
+    for d in docs:
+        records = d.records.get(dataset, ())
+        rows.extend(records)
+        doc_ids.extend([d.source.doc_id] * len(records))
+    return rows_to_table(schema, rows, doc_id=doc_ids)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block. Extraction allocates millions of small
+    objects, few in cycles, and every automatic collection walks the long-lived ones too
+    (the line memos): ~20-40 % of extraction time. The cycles made in the block are
+    collected after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)
@@ -162,14 +201,9 @@ def extract_chunk(
 ) -> ExtractedChunk:
     """Extract `files` and make one table per dataset in `schemas` (all fields nullable:
     the checks decide later)."""
-    docs = [extract_file(f, limits) for f in files]
-    tables = {
-        name: rows_to_table(
-            schema,
-            [{**row, "doc_id": d.source.doc_id} for d in docs for row in d.records.get(name, ())],
-        )
-        for name, schema in schemas.items()
-    }
+    with collector_paused():
+        docs = [extract_file(f, limits) for f in files]
+        tables = {name: _records_table(schema, docs, name) for name, schema in schemas.items()}
     for d in docs:
         d.records = {}
     return ExtractedChunk(docs, tables)
