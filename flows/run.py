@@ -372,6 +372,7 @@ class PipelineRun:
         changes, series = build_change_log(store, plan, self.run_id, self.started_at)
         if store.replace_rows(CHANGE_LOG, changes, "series_key", series, self.run_id):
             written.append(CHANGE_LOG.name)
+        release_memory()
         q_table = frame_from_rows(QUARANTINE, quarantine)
         new_problems = store.append_new(QUARANTINE, q_table, "quarantine_id", self.run_id)
         if new_problems:
