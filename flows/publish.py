@@ -8,10 +8,12 @@ the next run replaces them instead of adding duplicates.
 
 from __future__ import annotations
 
+import ctypes
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pyarrow
 import pyarrow.compute as pc
@@ -37,10 +39,27 @@ COMPARED_KEYS_PER_STEP = 10_000
 PREDICATE_MAX_KEYS = 2000
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, where the C library is glibc (Linux); else None."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    return cast(Callable[[int], int], trim)
+
+
+_TRIM = _malloc_trim()
+
+
 def release_memory() -> None:
-    """Hand the pages Arrow's allocator keeps for reuse back to the system: between the
-    stages of a large run, so each stage's peak does not add to the last one's."""
+    """Hand freed memory back to the system between the stages of a large run, so each
+    stage's peak does not add to what the last one left: the pages Arrow's allocator
+    keeps for reuse, and the free pages of the C heap (Python objects, deltalake's Rust
+    side: ~80 MiB after publishing 60,000 documents), where the C library can."""
     pyarrow.default_memory_pool().release_unused()
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class Rows:
