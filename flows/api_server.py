@@ -1,17 +1,15 @@
-"""Prefect's temporary API server, started by us ahead of the run.
+"""Prefect's temporary API server, started by the CLI ahead of a run, in its own process.
 
-With no API configured, Prefect starts a temporary server itself at the first flow call:
-it imports the whole server application into our process (~80 MiB that stay for the run)
-and only then starts the server, after the pipeline's own imports. Started here instead,
-by the same command Prefect uses, the server loads in its own process while this one
-imports the pipeline and the workers start, and none of its modules enter ours.
+Why not let Prefect start it: at the first flow call, Prefect imports the whole server
+application into our process (~80 MiB, kept for the run) and only then starts the server,
+after the pipeline's imports. Started here first, by the command Prefect uses, the server
+loads on the other core while this process imports the pipeline, and none of its modules
+enter ours. The flow module (the only one that imports Prefect) decides whether the run
+uses it: not when Prefect has an API URL already.
 
-The server process watches its stdin, a pipe from us: when it closes (we stopped or were
-killed), the server exits, so a killed run leaves no orphaned server behind.
-
-Light to import: no Prefect, pandas or pyarrow. The flow module decides whether the run
-uses this server (it does not when Prefect already has an API URL, from the environment
-or a profile).
+The server exits when its stdin, a pipe from us, closes: a killed run leaves no server
+behind. It runs in its own session, so a Ctrl-C meant for the run does not stop it while
+the run still reports its end to it.
 """
 
 from __future__ import annotations
@@ -24,6 +22,9 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
+from pathlib import Path
+from typing import Any
 
 #: Prefect's own environment for its temporary server: no UI, ephemeral mode.
 SERVER_ENV = {
@@ -32,34 +33,55 @@ SERVER_ENV = {
     "PREFECT__SERVER_FINAL": "1",
 }
 
-#: uvicorn's exit code when the port was taken between our check and its bind.
-PORT_IN_USE_EXIT = 3
-
-#: Seconds to wait for /api/health; a fresh PREFECT_HOME (database migrations) takes ~12 s.
+#: Seconds to wait for /api/health when Prefect's own setting does not say: a fresh
+#: PREFECT_HOME (database migrations) takes ~12 s on a 2-core machine.
 STARTUP_TIMEOUT_S = 120.0
+
+#: uvicorn's exit code when the server could not start.
+STARTUP_FAILURE_EXIT = 3
 
 
 class ServerStartError(RuntimeError):
     """The temporary API server exited or did not answer in time."""
 
 
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
 def api_url_configured() -> bool:
-    """Whether Prefect already has an API to report to, as far as can be told without
-    importing it: PREFECT_API_URL in the environment, or set in this process (a test
-    harness). A URL in a Prefect profile is found later, by the flow module."""
+    """Whether Prefect has an API URL of its own, as far as its settings sources tell
+    without importing it: the environment, the active profile, and prefect.toml,
+    pyproject.toml or .env in the working folder. The flow module checks again with
+    Prefect itself (and stops a server started for nothing)."""
     if os.environ.get("PREFECT_API_URL"):
         return True
-    if "prefect.settings" not in sys.modules:
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = _toml(Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"))
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active")
+    if profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL"):
+        return True
+    if _toml(Path("prefect.toml")).get("api", {}).get("url"):
+        return True
+    if _toml(Path("pyproject.toml")).get("tool", {}).get("prefect", {}).get("api", {}).get("url"):
+        return True
+    try:
+        dotenv = Path(".env").read_text(encoding="utf-8", errors="replace")
+    except OSError:
         return False
-    from prefect.settings import PREFECT_API_URL
-
-    return bool(PREFECT_API_URL.value())
+    return any(line.strip().startswith("PREFECT_API_URL=") for line in dotenv.splitlines())
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _startup_timeout() -> float:
+    value = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    try:
+        return max(float(value), STARTUP_TIMEOUT_S) if value else STARTUP_TIMEOUT_S
+    except ValueError:
+        return STARTUP_TIMEOUT_S
 
 
 class ApiServer:
@@ -77,32 +99,42 @@ class ApiServer:
         """Start the server process and return at once (`wait_ready` waits for it)."""
         if importlib.util.find_spec("prefect") is None:
             raise ServerStartError("prefect is not installed in this environment")
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flows.api_server", str(self.port)],
-            env={**os.environ, **SERVER_ENV},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-        )
+        # -P: the working folder is not put on sys.path (it may hold another `flows`).
+        command = [sys.executable, "-P", "-m", "flows.api_server"]
+        options: dict[str, Any] = {}
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+            if os.name == "posix":
+                # The server gets the bound socket itself: no other process can take the
+                # port between our choice and its start.
+                options = {"pass_fds": (sock.fileno(),), "start_new_session": True}
+                command += ["--fd", str(sock.fileno())]
+            else:
+                options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+                command += ["--port", str(self.port)]
+                sock.close()
+            self.process = subprocess.Popen(
+                command,
+                env={**os.environ, **SERVER_ENV},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                **options,
+            )
         return self
 
-    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> str:
-        """Block until the server answers /api/health; its API URL.
-
-        Raises ServerStartError if it exits (it is restarted once on another port if that
-        one was taken) or does not answer within `timeout` seconds."""
+    def wait_ready(self, timeout: float | None = None) -> str:
+        """Block until the server answers /api/health; its API URL. Raises
+        ServerStartError (and stops it) if it exits or does not answer in time."""
         if self.process is None:
             self.start()
+        timeout = _startup_timeout() if timeout is None else timeout
         deadline = time.monotonic() + timeout
-        restarted = False
         while True:
             assert self.process is not None
             code = self.process.poll()
-            if code == PORT_IN_USE_EXIT and not restarted:
-                restarted = True
-                self.start()
-                continue
             if code is not None:
+                self.stop()
                 raise ServerStartError(
                     f"Prefect's API server exited with code {code} before it was ready "
                     "(its error is printed above); set PREFECT_API_URL to use a running one"
@@ -145,10 +177,10 @@ class ApiServer:
             process.wait()
 
 
-def _serve(port: int) -> None:
-    """The server process: Prefect's application under uvicorn (as Prefect runs its own
-    temporary server) until stopped, or until stdin reaches its end: the run that started
-    it closed the pipe or died."""
+def _serve(argv: list[str]) -> None:
+    """The server process: Prefect's application under uvicorn, as Prefect runs its own
+    temporary server, on the socket (--fd) or port (--port) given, until stopped or until
+    stdin ends (the run that started it closed the pipe or died)."""
 
     def exit_with_parent() -> None:
         sys.stdin.buffer.read()
@@ -157,15 +189,20 @@ def _serve(port: int) -> None:
     threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
     import uvicorn
 
-    uvicorn.run(
+    option, value = argv
+    config = uvicorn.Config(
         "prefect.server.api.server:create_app",
         factory=True,
         host="127.0.0.1",
-        port=port,
+        port=int(value) if option == "--port" else 0,
         log_level="error",
         lifespan="on",
     )
+    server = uvicorn.Server(config)
+    server.run(sockets=[socket.socket(fileno=int(value))] if option == "--fd" else None)
+    if not server.started:
+        sys.exit(STARTUP_FAILURE_EXIT)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(sys.argv[1:])

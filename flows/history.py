@@ -153,19 +153,21 @@ def _format(value: Any) -> str | None:
 def _entities(
     rows: list[dict[str, Any]], key_cols: tuple[str, ...], fields: tuple[str, ...]
 ) -> dict[str, dict[str, str | None]]:
-    out: dict[str, dict[str, str | None]] = {}
+    """Each entity of one version's `rows`, by key: its fields as text. An entity listed
+    more than once in a version (a code under two groupings) gets, per field, its distinct
+    values sorted and joined, whatever order the rows come in."""
+    seen: dict[str, dict[str, set[str]]] = {}
     for row in rows:
         key = " | ".join(_format(row.get(c)) or "" for c in key_cols)
-        values = {f: _format(row.get(f)) for f in fields}
-        if key in out and fields:
-            # The same entity listed twice in one version (a code under two groupings):
-            # merge the values so the comparison sees the set, not the last one read.
-            for f in fields:
-                merged = {v for v in (out[key][f], values[f]) if v is not None}
-                out[key][f] = ", ".join(sorted(merged)) if merged else None
-        else:
-            out.setdefault(key, values)
-    return out
+        values = seen.setdefault(key, {f: set() for f in fields})
+        for f in fields:
+            value = _format(row.get(f))
+            if value is not None:
+                values[f].add(value)
+    return {
+        key: {f: ", ".join(sorted(v)) if v else None for f, v in values.items()}
+        for key, values in seen.items()
+    }
 
 
 def diff_versions(
@@ -279,6 +281,8 @@ def _as_text(column: Column) -> Column:
     kind = column.type
     if pyarrow.types.is_string(kind):
         return column
+    if pyarrow.types.is_large_string(kind) or pyarrow.types.is_string_view(kind):
+        return pc.cast(column, pyarrow.string())
     if pyarrow.types.is_boolean(kind):
         return pc.if_else(column, "True", "False")
     if pyarrow.types.is_date32(kind) or pyarrow.types.is_decimal(kind):
@@ -349,7 +353,9 @@ def _differs(a: Column, b: Column) -> Column:
     return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
 
 
-def _side(pairs: pyarrow.Table, doc_column: str, entities: pyarrow.Table, side: str):
+def _side(
+    pairs: pyarrow.Table, doc_column: str, entities: pyarrow.Table, side: str
+) -> pyarrow.Table:
     """The entities of the `doc_column` version of each pair: _pos, _key, `side`:field..."""
     joined = pairs.select(["_pos", doc_column]).join(
         entities, keys=doc_column, right_keys="doc_id", join_type="inner", use_threads=False

@@ -178,13 +178,13 @@ def run_flow(
     stops it after the run either way."""
     global _progress
     _progress = progress
-    api_url = None
-    if server is not None:
-        if PREFECT_API_URL.value():
-            server.stop()
-        else:
-            api_url = server.wait_ready()
     try:
+        api_url = None
+        if server is not None:
+            if PREFECT_API_URL.value():
+                server.stop()
+            else:
+                api_url = server.wait_ready()
         with quiet_flow_runs(api_url):
             return policy_pipeline(str(settings.sources), str(settings.output), settings)
     finally:

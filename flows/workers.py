@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 
 #: Modules the fork server imports once, so every worker starts with them loaded.
@@ -17,6 +18,8 @@ PRELOAD = ["flows.extract"]
 
 _lock = threading.Lock()
 _starting: dict[int, tuple[threading.Thread, list[ProcessPoolExecutor]]] = {}
+#: Pools from new_pool not yet stopped by stop_pool: they need the fork server.
+_live: set[ProcessPoolExecutor] = set()
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor:
@@ -24,7 +27,10 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
     process) with the extractors preloaded."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with _lock:
+        _live.add(pool)
+    return pool
 
 
 def _warm_up() -> None:
@@ -55,7 +61,7 @@ def start_workers(workers: int) -> None:
             except Exception:
                 # A pool that cannot start is not handed out: the run makes its own, which
                 # reports the error if there is one to report.
-                pool.shutdown(cancel_futures=True)
+                stop_pool(pool)
                 return
             started.append(pool)
 
@@ -77,20 +83,26 @@ def take_started(workers: int) -> ProcessPoolExecutor | None:
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Shut `pool` down, and the fork server with it unless a pool being started ahead may
-    still need it: the fork server keeps the extractors loaded (~65 MiB) through the rest
-    of the run, which has no more use for them. The next pool starts a new one."""
+    """Shut `pool` down, and the fork server with it when no other pool may need it: the
+    fork server keeps the extractors loaded (~65 MiB) through the rest of the run, which
+    has no more use for them. The next pool starts a new one. (A pool shut down any other
+    way keeps the fork server, as if it were still live.)"""
     pool.shutdown(cancel_futures=True)
-    with _lock:
-        if _starting:
-            return
     from multiprocessing import forkserver
 
-    # Private (Python's own tests use it), present from 3.8 to 3.14: if it goes, the fork
-    # server just stays until the process exits, as it did before.
-    stop = getattr(forkserver._forkserver, "_stop", None)  # type: ignore[attr-defined]
-    if stop is not None:
-        stop()
+    with _lock:
+        _live.discard(pool)
+        if _live or _starting:
+            return
+        # Private (Python's own tests use it), present from 3.8 to 3.14: if it goes, the
+        # fork server stays until the process exits, as it did before.
+        stop = getattr(forkserver._forkserver, "_stop", None)  # type: ignore[attr-defined]
+        if stop is None:
+            return
+        try:
+            stop()
+        except OSError as exc:  # the run's own outcome matters more than this clean-up
+            warnings.warn(f"could not stop the fork server: {exc}", RuntimeWarning, stacklevel=2)
 
 
 def stop_started() -> None:
@@ -100,4 +112,4 @@ def stop_started() -> None:
     for workers in sizes:
         pool = take_started(workers)
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            stop_pool(pool)

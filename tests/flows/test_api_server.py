@@ -32,8 +32,7 @@ def test_a_server_that_does_not_answer_in_time_is_stopped():
 
 
 def test_a_configured_api_wins_and_the_started_server_is_stopped(prefect_harness, tmp_path):
-    assert api_url_configured()  # the harness set PREFECT_API_URL in this process
-    server = ApiServer().start()
+    server = ApiServer().start()  # as the CLI would, not knowing of the harness
     process = server.process
     assert process is not None
     summary = run_flow(
@@ -90,7 +89,7 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmd:
             parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            if parent == os.getpid() and b"uvicorn" in cmd.read():
+            if parent == os.getpid() and b"flows.api_server" in cmd.read():
                 servers.append(int(pid))
     except OSError:
         continue
@@ -125,3 +124,32 @@ def test_cli_run_reports_to_its_own_server_and_stops_it(tmp_path):
     assert "Error logging to API" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert (tmp_path / "output" / "documents" / "_delta_log").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        (None, None),
+        ("profiles", 'active = "work"\n[profiles.work]\nPREFECT_API_URL = "http://x:4200/api"\n'),
+        ("prefect.toml", '[api]\nurl = "http://x:4200/api"\n'),
+        ("pyproject.toml", '[tool.prefect.api]\nurl = "http://x:4200/api"\n'),
+        (".env", "OTHER=1\nPREFECT_API_URL=http://x:4200/api\n"),
+    ],
+)
+def test_an_api_url_in_any_prefect_settings_source_is_seen(tmp_path, monkeypatch, where, text):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "home").mkdir()
+    # A profile that is not the active one does not count.
+    (tmp_path / "home" / "profiles.toml").write_text(
+        '[profiles.other]\nPREFECT_API_URL = "http://y:4200/api"\n', encoding="utf-8"
+    )
+    if where is not None:
+        path = tmp_path / "home" / "profiles.toml" if where == "profiles" else tmp_path / where
+        path.write_text(text, encoding="utf-8")
+    assert api_url_configured() is (where is not None)
+    monkeypatch.setenv("PREFECT_API_URL", "http://z:4200/api")
+    assert api_url_configured()

@@ -10,7 +10,7 @@ from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
 from flows.settings import Settings
 from flows.synth import synthesize_corpus
-from flows.workers import start_workers, stop_started, take_started
+from flows.workers import new_pool, start_workers, stop_pool, stop_started, take_started
 from schemas import DOCUMENT_DATASETS
 
 # Columns that say when or by which run a row was written, not what the document says.
@@ -67,10 +67,23 @@ def test_workers_are_started_once_and_stopped_when_not_needed():
     pool = take_started(2)
     assert pool is not None and take_started(2) is None
     assert len(multiprocessing.active_children()) == 2
-    pool.shutdown()
+    stop_pool(pool)
     start_workers(2)
     stop_started()  # the run had too few files to take them
     assert take_started(2) is None
     assert not multiprocessing.active_children()
     start_workers(1)  # one worker means extraction in-process: nothing to start
     assert take_started(1) is None
+
+
+def test_the_fork_server_stays_while_another_pool_needs_it():
+    first, second = new_pool(1), new_pool(1)
+    assert first.submit(len, "ab").result() == 2
+    assert second.submit(len, "abc").result() == 3
+    stop_pool(second)
+    if Path("/proc/self/stat").exists():
+        assert _fork_servers()  # `first` may still start workers from it
+    assert first.submit(len, "abcd").result() == 4
+    stop_pool(first)
+    if Path("/proc/self/stat").exists():
+        assert _fork_servers() == []
