@@ -1,16 +1,14 @@
-"""Prefect's temporary API server, started by the CLI ahead of a run, in its own process.
+"""Prefect's temporary API server, started by the CLI ahead of a run in its own process
+(and session), and stopped with the run, even a killed one."""
 
-Why not let Prefect start it: at the first flow call, Prefect imports the whole server
-application into our process (~80 MiB, kept for the run) and only then starts the server,
-after the pipeline's imports. Started here first, by the command Prefect uses, the server
-loads on the other core while this process imports the pipeline, and none of its modules
-enter ours. The flow module (the only one that imports Prefect) decides whether the run
-uses it: not when Prefect has an API URL already.
-
-The server exits when its stdin, a pipe from us, closes: a killed run leaves no server
-behind. It runs in its own session, so a Ctrl-C meant for the run does not stop it while
-the run still reports its end to it.
-"""
+# Why not let Prefect start it: at the first flow call Prefect imports the whole server
+# application into our process (~80 MiB, kept for the run) and only then starts the
+# server, after the pipeline's imports. Started here first, by the command Prefect uses,
+# the server loads on the other core while this process imports the pipeline, and none of
+# its modules enter ours. The flow module (the only one that imports Prefect) decides
+# whether the run uses it: not when Prefect has an API URL already. The server exits when
+# its stdin, a pipe from us, closes; in its own session, a Ctrl-C meant for the run does
+# not stop it before the run has reported its end.
 
 from __future__ import annotations
 
