@@ -24,6 +24,7 @@ from prefect.utilities.annotations import quote
 
 from flows.api_server import ApiServer
 from flows.ingest import SourceFile
+from flows.publish import exclusive_writer
 from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
 from flows.settings import Settings
@@ -86,35 +87,36 @@ def policy_pipeline(
         flow_run_id=str(flow_run.get_id()) if flow_run.get_id() else None,
     )
     logger = get_run_logger()
-    plan = plan_task(run)
-    logger.info(
-        "run %s: %d files, %d to extract, %d unchanged, %d refused",
-        run.run_id,
-        len(plan.files) + len(plan.refusals),
-        len(plan.to_extract),
-        plan.unchanged,
-        len(plan.refusals),
-    )
-    # Large arguments go through `quote`: Prefect otherwise walks every element of every
-    # argument looking for futures, which at 60,000 files costs minutes per run.
-    results = []
-    done = 0
-    try:
-        for i, batch in enumerate(plan.batches(run.settings.batch_size)):
-            results.append(extract_task(run, _quoted(batch), i, _quoted(plan)))
-            done += len(batch)
-            if _progress is not None:
-                _progress(done, len(plan.to_extract))
-    finally:
-        run.close()
-    summary = publish_task(run, _quoted(plan), _quoted(results))
-    report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
-    if report is not None:
-        create_markdown_artifact(
-            key="policy-change-report",
-            markdown=artifact_text(report),
-            description="what this run changed",
+    with exclusive_writer(run.store.output):
+        plan = plan_task(run)
+        logger.info(
+            "run %s: %d files, %d to extract, %d unchanged, %d refused",
+            run.run_id,
+            len(plan.files) + len(plan.refusals),
+            len(plan.to_extract),
+            plan.unchanged,
+            len(plan.refusals),
         )
+        # Large arguments go through `quote`: Prefect otherwise walks every element of every
+        # argument looking for futures, which at 60,000 files costs minutes per run.
+        results = []
+        done = 0
+        try:
+            for i, batch in enumerate(plan.batches(run.settings.batch_size)):
+                results.append(extract_task(run, _quoted(batch), i, _quoted(plan)))
+                done += len(batch)
+                if _progress is not None:
+                    _progress(done, len(plan.to_extract))
+        finally:
+            run.close()
+        summary = publish_task(run, _quoted(plan), _quoted(results))
+        report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
+        if report is not None:
+            create_markdown_artifact(
+                key="policy-change-report",
+                markdown=artifact_text(report),
+                description="what this run changed",
+            )
     create_markdown_artifact(
         key="policy-run-summary", markdown=summary_markdown(summary), description="run summary"
     )

@@ -21,7 +21,7 @@ from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
 from flows.ingest import Refusal, SourceFile, discover_files
 from flows.model import Limits, Problem
-from flows.publish import Staging, TableStore, release_memory
+from flows.publish import Staging, TableStore, exclusive_writer, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
@@ -460,17 +460,18 @@ def run_pipeline(
 ) -> RunSummary:
     """The whole run as plain function calls (no Prefect): plan, extract, publish."""
     run = PipelineRun(settings, flow_run_id)
-    plan = run.plan()
-    results = []
-    done = 0
-    try:
-        for index, batch in enumerate(plan.batches(settings.batch_size)):
-            results.append(run.extract_batch(batch, plan.known_first_seen, index))
-            done += len(batch)
-            if progress:
-                progress(done, len(plan.to_extract))
-    finally:
-        run.close()
-    summary = run.publish(plan, results)
-    write_change_report(run.store, summary.run_id, settings.reports_dir)
+    with exclusive_writer(run.store.output):
+        plan = run.plan()
+        results = []
+        done = 0
+        try:
+            for index, batch in enumerate(plan.batches(settings.batch_size)):
+                results.append(run.extract_batch(batch, plan.known_first_seen, index))
+                done += len(batch)
+                if progress:
+                    progress(done, len(plan.to_extract))
+        finally:
+            run.close()
+        summary = run.publish(plan, results)
+        write_change_report(run.store, summary.run_id, settings.reports_dir)
     return summary

@@ -297,3 +297,14 @@ def test_console_entry_point_keeps_exit_codes(tmp_path):
     assert run("--help") == 0
     assert run("as-of", "not-a-date", "--output", str(tmp_path)) == 2
     assert run("query", "select 1", "--output", str(tmp_path / "missing")) == 1
+
+
+def test_run_refuses_an_output_folder_another_run_is_writing(tmp_path):
+    from flows.publish import exclusive_writer
+    from tests.conftest import SOURCES
+
+    output = tmp_path / "output"
+    with exclusive_writer(output):
+        result = invoke("run", "--sources", str(SOURCES), "--output", str(output), "--no-prefect")
+    assert result.exit_code == 1
+    assert "another run is writing to" in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pyarrow
 import pytest
 from deltalake import DeltaTable
@@ -143,3 +145,20 @@ def test_parser_upgrade_with_equal_output_rewrites_only_documents(tmp_path, monk
     assert summary.files_new == 60
     after = TableStore(tmp_path / "o").versions()
     assert sorted(n for n in after if after[n] != before[n]) == ["documents", "runs"]
+
+
+def test_a_second_run_on_the_same_output_is_refused_while_one_runs(tmp_path):
+    from flows.publish import OutputBusyError, exclusive_writer
+    from flows.run import run_pipeline
+    from flows.settings import Settings
+    from tests.conftest import SOURCES
+
+    output = tmp_path / "output"
+    settings = Settings(sources=SOURCES, output=output, workers=1)
+    with exclusive_writer(output):  # as a run in another process would hold it
+        with pytest.raises(OutputBusyError, match=rf"another run is writing .*pid {os.getpid()}"):
+            run_pipeline(settings)
+        assert [p.name for p in output.iterdir()] == [".writer.lock"]  # nothing else touched
+    summary = run_pipeline(settings)  # the lock goes with its holder
+    assert summary.files_new > 0
+    assert TableStore(output).table("runs") is not None
