@@ -1,13 +1,17 @@
 """Ingest stage: find the files under a sources root, refuse what must not be read, hash the
-rest (sha256 of the raw bytes = doc_id) and read a file's bytes back for extraction."""
+rest (sha256 of the raw bytes = doc_id; kept between runs while a file's stamp holds) and
+read a file's bytes back for extraction."""
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import os
 import re
 import stat
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +31,8 @@ class SourceFile:
     path: str
     byte_size: int
     doc_id: str
+    #: (size, mtime_ns, ctime_ns, inode, device) when hashed: see `known_hashes`.
+    stamp: Stamp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +44,65 @@ class Refusal:
     doc_id: str | None = None
 
 
+#: What says a file is unchanged without reading it: (size, mtime_ns, ctime_ns, inode,
+#: device). Any write to a file sets its ctime to the present, which no user can set back.
+Stamp = tuple[int, int, int, int, int]
+
+#: Hashes taken by an earlier run: (stamp, doc_id) by source path.
+Known = Mapping[str, tuple[Stamp, str]]
+
+#: A file changed this close (seconds) to when its hash was saved may change again within
+#: the same timestamp tick: its hash is not kept for the next run ("racily clean" in git).
+RACY_SECONDS = 2.0
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def known_hashes(cache: Path, root: Path) -> dict[str, tuple[Stamp, str]]:
+    """The hashes `save_hashes` kept for the files under `root`; empty when there are none
+    (a missing or unreadable cache only means every file is read and hashed)."""
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved.get("root") != str(root.resolve()):
+            return {}
+        return {
+            path: (tuple(entry[:5]), entry[5])  # type: ignore[misc]
+            for path, entry in saved["files"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_hashes(cache: Path, root: Path, files: list[SourceFile]) -> None:
+    """Keep the hashes of `files` for the next run's `discover_files` (atomically), except
+    those of files changed in the last RACY_SECONDS."""
+    recent = time.time_ns() - int(RACY_SECONDS * 1e9)
+    entries = {
+        f.source_path: [*f.stamp, f.doc_id]
+        for f in files
+        if f.stamp is not None and max(f.stamp[1], f.stamp[2]) < recent
+    }
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"root": str(root.resolve()), "files": entries}), encoding="utf-8")
+    os.replace(tmp, cache)
+
+
 _IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_NAMES))
 
 
-def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[Refusal]]:
-    """Walk `root` (never following symlinks out of it) and hash every acceptable file.
+def discover_files(
+    root: Path, limits: Limits, known: Known | None = None
+) -> tuple[list[SourceFile], list[Refusal]]:
+    """Walk `root` (never following symlinks out of it) and hash every acceptable file,
+    except a file whose stamp is the one `known` has for its path: it keeps that hash.
 
     Returns the files sorted by source path, and a refusal for every path that cannot be
     read: symlinks that resolve outside the root, broken links, special files, files over
     `limits.max_file_bytes`, empty files and files that vanish or fail to open.
     """
+    known = known or {}
     root = root.resolve()
     found: list[SourceFile] = []
     refused: list[Refusal] = []
@@ -77,7 +132,7 @@ def discover_files(root: Path, limits: Limits) -> tuple[list[SourceFile], list[R
             elif entry.is_dir(follow_symlinks=False):
                 folders.append((rel + "/", entry.path))
                 continue
-            outcome = _inspect(entry, rel, limits)
+            outcome = _inspect(entry, rel, limits, known.get(rel))
             if isinstance(outcome, SourceFile):
                 found.append(outcome)
             else:
@@ -99,7 +154,9 @@ def _refuse_outside(rel: str) -> Refusal:
     )
 
 
-def _inspect(entry: os.DirEntry[str], rel: str, limits: Limits) -> SourceFile | Refusal:
+def _inspect(
+    entry: os.DirEntry[str], rel: str, limits: Limits, known: tuple[Stamp, str] | None
+) -> SourceFile | Refusal:
     try:
         info = entry.stat()  # follows a symlink, already checked to stay inside the root
     except FileNotFoundError:
@@ -134,11 +191,16 @@ def _inspect(entry: os.DirEntry[str], rel: str, limits: Limits) -> SourceFile | 
                 {"byte_size": info.st_size},
             ),
         )
+    stamp: Stamp | None = _stamp(info)
+    if known is not None and known[0] == stamp:
+        return SourceFile(rel, entry.path, info.st_size, known[1], stamp)
     try:
         data = read_bytes(entry.path, limits)
     except DocumentError as exc:
         return Refusal(rel, Problem(STAGE_DISCOVER, exc.reason, exc.message))
-    return SourceFile(rel, entry.path, len(data), hashlib.sha256(data).hexdigest())
+    if len(data) != info.st_size:
+        stamp = None  # written while we read it: hash it again next time
+    return SourceFile(rel, entry.path, len(data), hashlib.sha256(data).hexdigest(), stamp)
 
 
 def _unreadable(exc: OSError) -> Problem:

@@ -90,9 +90,11 @@ def policy_pipeline(
     with exclusive_writer(run.store.output):
         plan = plan_task(run)
         logger.info(
-            "run %s: %d files, %d to extract, %d unchanged, %d refused",
+            "run %s: %d files (%d hashes kept from the last run), %d to extract, "
+            "%d unchanged, %d refused",
             run.run_id,
             len(plan.files) + len(plan.refusals),
+            plan.hashes_reused,
             len(plan.to_extract),
             plan.unchanged,
             len(plan.refusals),

@@ -5,6 +5,7 @@ tests can call them directly to measure orchestration overhead."""
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
-from flows.ingest import Refusal, SourceFile, discover_files
+from flows.ingest import Refusal, SourceFile, discover_files, known_hashes, save_hashes
 from flows.model import Limits, Problem
 from flows.publish import Staging, TableStore, exclusive_writer, release_memory
 from flows.report import write_change_report
@@ -60,6 +61,8 @@ class Plan:
     unchanged: int
     known_first_seen: dict[str, datetime]
     file_events: list[dict[str, Any]]
+    #: Files whose hash an earlier run took, not read again (see flows.ingest.Stamp).
+    hashes_reused: int = 0
 
     def batches(self, size: int) -> list[list[SourceFile]]:
         return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
@@ -100,6 +103,10 @@ class RunSummary:
         return (self.finished_at - self.started_at).total_seconds()
 
 
+#: Under the output folder: the hashes of the files the last run saw (not a dataset).
+HASH_CACHE = ".hash-cache.json"
+
+
 class PipelineRun:
     """State of one run; each method is one stage step and is safe to call from a task."""
 
@@ -116,6 +123,8 @@ class PipelineRun:
         self._pending: dict[int, list[Future[ExtractedChunk]]] = {}
         self._schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
         self.staging = Staging(self.store.output, self.run_id)
+        #: Hashes of the files this run saw, for the next run (flows.ingest.save_hashes).
+        self.hash_cache = self.store.output / HASH_CACHE
 
     # --- plan --------------------------------------------------------------------------
 
@@ -125,7 +134,9 @@ class PipelineRun:
             raise FileNotFoundError(f"sources folder not found: {self.sources}")
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)
-        files, refusals = discover_files(self.sources, self.limits)
+        hashes = known_hashes(self.hash_cache, self.sources) if self.settings.trust_stamps else {}
+        files, refusals = discover_files(self.sources, self.limits, hashes)
+        reused = sum(1 for f in files if hashes.get(f.source_path, (None,))[0] == f.stamp)
         known = self.store.read(
             DOCUMENTS.name, ["doc_id", "parser_version", "first_seen_at", "run_id"]
         )
@@ -156,9 +167,8 @@ class PipelineRun:
                 to_extract.append(f)
             else:
                 unchanged += 1  # the same content at a second path: extracted once
-        plan = Plan(
-            files, refusals, to_extract, unchanged, first_seen, self._file_events(files, refusals)
-        )
+        events = self._file_events(files, refusals)
+        plan = Plan(files, refusals, to_extract, unchanged, first_seen, events, reused)
         self._submit_extraction(plan)
         release_memory()
         return plan
@@ -385,7 +395,13 @@ class PipelineRun:
                     FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
                 )
             written.append(FILE_EVENTS.name)
-        return self._finish(plan, results, written, created, new_problems, changes.num_rows)
+        summary = self._finish(plan, results, written, created, new_problems, changes.num_rows)
+        if self.settings.trust_stamps:
+            try:
+                save_hashes(self.hash_cache, self.sources, plan.files)
+            except OSError as exc:  # the run is published; the next one hashes every file
+                warnings.warn(f"could not keep the files' hashes: {exc}", stacklevel=1)
+        return summary
 
     def _finish(
         self,

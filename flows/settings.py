@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     pdf_seconds: float = Field(30.0, gt=0, description="time limit for one PDF's text")
     max_unzipped_bytes: int = Field(100 * 1024 * 1024, ge=1, description="DOCX unzipped limit")
     reports_dir: str = Field("reports", description="folder under output for run reports")
+    trust_stamps: bool = Field(
+        True,
+        description="reuse a file's hash from the last run while its size, modification and "
+        "change times and inode are the same; false reads and hashes every file every run",
+    )
 
     def limits(self) -> Limits:
         return Limits(

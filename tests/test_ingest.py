@@ -87,3 +87,95 @@ def test_empty_file_is_reported_on_read(tmp_path: Path):
     with pytest.raises(DocumentError) as info:
         read_source(source, Limits())
     assert info.value.reason == "empty_file"
+
+
+# --- hashes kept between runs ------------------------------------------------------------
+
+
+def test_a_file_whose_stamp_holds_keeps_its_hash_unread(tmp_path: Path):
+    (tmp_path / "one.txt").write_bytes(b"one")
+    [first], _ = discover_files(tmp_path, Limits())
+    assert first.stamp is not None
+    # Whatever hash the last run took for this stamp is kept: the file is not read.
+    known = {"one.txt": (first.stamp, "f" * 64)}
+    [again], _ = discover_files(tmp_path, Limits(), known)
+    assert again.doc_id == "f" * 64
+    assert (again.byte_size, again.stamp) == (3, first.stamp)
+
+
+def test_a_file_rewritten_with_its_old_size_and_mtime_is_hashed_again(tmp_path: Path):
+    path = tmp_path / "one.txt"
+    path.write_bytes(b"one")
+    [first], _ = discover_files(tmp_path, Limits())
+    old = path.stat()
+    path.write_bytes(b"two")  # same size
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))  # and the old modification time
+    [again], _ = discover_files(tmp_path, Limits(), {"one.txt": (first.stamp, first.doc_id)})
+    assert again.doc_id == hashlib.sha256(b"two").hexdigest()  # its change time gave it away
+
+
+def test_kept_hashes_round_trip_except_for_files_changed_just_now(tmp_path: Path):
+    from flows.ingest import RACY_SECONDS, known_hashes, save_hashes
+
+    root = tmp_path / "sources"
+    root.mkdir()
+    (root / "old.txt").write_bytes(b"old")
+    (root / "new.txt").write_bytes(b"new")
+    files, _ = discover_files(root, Limits())
+    by_path = {f.source_path: f for f in files}
+    past = by_path["old.txt"].stamp
+    assert past is not None
+    # As if old.txt had last changed a minute ago (a real ctime cannot be set back).
+    aged = (past[0], past[1] - 60 * 10**9, past[2] - 60 * 10**9, past[3], past[4])
+    files = [
+        type(f)(
+            f.source_path,
+            f.path,
+            f.byte_size,
+            f.doc_id,
+            aged if f.source_path == "old.txt" else f.stamp,
+        )
+        for f in files
+    ]
+    cache = tmp_path / "cache.json"
+    save_hashes(cache, root, files)
+    kept = known_hashes(cache, root)
+    assert kept == {"old.txt": (aged, by_path["old.txt"].doc_id)}  # new.txt: within RACY_SECONDS
+    assert RACY_SECONDS > 0
+    assert known_hashes(cache, tmp_path) == {}  # another sources root
+    cache.write_text("{not json", encoding="utf-8")
+    assert known_hashes(cache, root) == {}  # a damaged cache only means hashing again
+
+
+def test_a_rerun_reads_no_unchanged_file_and_publishes_nothing_new(tmp_path: Path):
+    import shutil
+    import time
+
+    from flows.ingest import RACY_SECONDS
+    from flows.publish import TableStore
+    from flows.run import PipelineRun, run_pipeline
+    from flows.settings import Settings
+    from tests.conftest import SOURCES
+
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES, sources)
+    time.sleep(RACY_SECONDS + 0.2)  # older than the racy window when the first run ends
+    settings = Settings(sources=sources, output=tmp_path / "output", workers=1)
+    first = run_pipeline(settings)
+    versions = TableStore(settings.output).versions()
+    plan = PipelineRun(settings).plan()
+    assert plan.hashes_reused == len(plan.files) == first.files_seen - first.files_quarantined
+    assert plan.to_extract == []
+    rerun = run_pipeline(settings)
+    assert rerun.files_new == 0
+    after = TableStore(settings.output).versions()
+    assert {k: v for k, v in after.items() if k != "runs"} == {
+        k: v for k, v in versions.items() if k != "runs"
+    }
+    # Changed content is read again, whatever the stamps.
+    changed = sorted(sources.rglob("*.txt"))[0]
+    changed.write_bytes(changed.read_bytes() + b"\nA new closing line.\n")
+    assert PipelineRun(settings).plan().hashes_reused == len(plan.files) - 1
+    # And with the setting off, every file is read.
+    off = settings.model_copy(update={"trust_stamps": False})
+    assert PipelineRun(off).plan().hashes_reused == 0
