@@ -92,12 +92,26 @@ def run(
     no_prefect: Annotated[
         bool, typer.Option("--no-prefect", help="Run the same stages without Prefect (no API).")
     ] = False,
+    rehash: Annotated[
+        bool,
+        typer.Option(
+            "--rehash",
+            help="Read and hash every file, keeping no hash from the last run "
+            "(POLICY_ETL_TRUST_STAMPS=false).",
+        ),
+    ] = False,
 ) -> None:
     """Run the pipeline once over SOURCES into OUTPUT.
 
     Example: policy-etl run --sources sources/ --output output/
     """
-    settings = _settings(sources, output, workers=workers, batch_size=batch_size)
+    settings = _settings(
+        sources,
+        output,
+        workers=workers,
+        batch_size=batch_size,
+        trust_stamps=False if rehash else None,
+    )
     if not settings.sources.is_dir():
         console.print(f"[red]sources folder not found:[/] {settings.sources}")
         raise typer.Exit(2)

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import stat
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ class SourceFile:
     path: str
     byte_size: int
     doc_id: str
-    #: (size, mtime_ns, ctime_ns, inode, device) when hashed: see `known_hashes`.
+    #: (size, mtime_ns, ctime_ns, inode, device) when hashed: see `load_hashes`.
     stamp: Stamp | None = None
 
 
@@ -51,42 +50,73 @@ Stamp = tuple[int, int, int, int, int]
 #: Hashes taken by an earlier run: (stamp, doc_id) by source path.
 Known = Mapping[str, tuple[Stamp, str]]
 
-#: A file changed this close (seconds) to when its hash was saved may change again within
-#: the same timestamp tick: its hash is not kept for the next run ("racily clean" in git).
+#: A file changed this close (seconds) before discovery began may change again within the
+#: same timestamp tick (FAT and some network shares have 1-2 s ticks) after it was hashed:
+#: its hash is not kept for the next run ("racily clean" in git).
 RACY_SECONDS = 2.0
+
+#: `read_source`'s reason when a file's bytes no longer match the hash taken at discovery.
+REASON_CHANGED_DURING_RUN = "changed_during_run"
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _stamp(info: os.stat_result) -> Stamp:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
-def known_hashes(cache: Path, root: Path) -> dict[str, tuple[Stamp, str]]:
-    """The hashes `save_hashes` kept for the files under `root`; empty when there are none
-    (a missing or unreadable cache only means every file is read and hashed)."""
+def _entry(value: object) -> tuple[Stamp, str] | None:
+    """A cache entry, [size, mtime_ns, ctime_ns, inode, device, doc_id], checked."""
+    if not (isinstance(value, list) and len(value) == 6):
+        return None
+    *numbers, doc_id = value
+    if not all(type(n) is int for n in numbers):
+        return None
+    if not (isinstance(doc_id, str) and _HEX64.fullmatch(doc_id)):
+        return None
+    size, mtime, ctime, inode, device = numbers
+    return (size, mtime, ctime, inode, device), doc_id
+
+
+def load_hashes(cache: Path, root: Path) -> dict[str, tuple[Stamp, str]]:
+    """The hashes `save_hashes` kept for the files under `root`; empty when there are none.
+    The cache is only a shortcut: a missing, damaged or foreign one (another sources root)
+    means every file is read and hashed; a malformed entry is ignored."""
     try:
         saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved.get("root") != str(root.resolve()):
-            return {}
-        return {
-            path: (tuple(entry[:5]), entry[5])  # type: ignore[misc]
-            for path, entry in saved["files"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, RecursionError):
         return {}
+    if not isinstance(saved, dict) or saved.get("root") != str(root.resolve()):
+        return {}
+    files = saved.get("files")
+    if not isinstance(files, dict):
+        return {}
+    out = {}
+    for path, value in files.items():
+        entry = _entry(value)
+        if entry is not None:
+            out[path] = entry
+    return out
 
 
-def save_hashes(cache: Path, root: Path, files: list[SourceFile]) -> None:
+def save_hashes(cache: Path, root: Path, files: list[SourceFile], discovered_at: int) -> None:
     """Keep the hashes of `files` for the next run's `discover_files` (atomically), except
-    those of files changed in the last RACY_SECONDS."""
-    recent = time.time_ns() - int(RACY_SECONDS * 1e9)
+    those of files changed within RACY_SECONDS before `discovered_at` (ns since the epoch,
+    taken just before the walk that hashed them) or later."""
+    recent = discovered_at - int(RACY_SECONDS * 1e9)
     entries = {
         f.source_path: [*f.stamp, f.doc_id]
         for f in files
         if f.stamp is not None and max(f.stamp[1], f.stamp[2]) < recent
     }
     tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"root": str(root.resolve()), "files": entries}), encoding="utf-8")
-    os.replace(tmp, cache)
+    try:
+        tmp.write_text(
+            json.dumps({"root": str(root.resolve()), "files": entries}), encoding="utf-8"
+        )
+        os.replace(tmp, cache)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 _IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_NAMES))
@@ -198,7 +228,11 @@ def _inspect(
         data = read_bytes(entry.path, limits)
     except DocumentError as exc:
         return Refusal(rel, Problem(STAGE_DISCOVER, exc.reason, exc.message))
-    if len(data) != info.st_size:
+    try:
+        after = os.stat(entry.path)
+    except OSError:
+        after = None
+    if after is None or _stamp(after) != stamp:
         stamp = None  # written while we read it: hash it again next time
     return SourceFile(rel, entry.path, len(data), hashlib.sha256(data).hexdigest(), stamp)
 
@@ -254,7 +288,7 @@ def read_source(source: SourceFile, limits: Limits) -> bytes:
     data = read_bytes(source.path, limits)
     if hashlib.sha256(data).hexdigest() != source.doc_id:
         raise DocumentError(
-            "changed_during_run",
+            REASON_CHANGED_DURING_RUN,
             "The file changed while the run was reading it; the next run will pick up the "
             "new content.",
         )

@@ -112,6 +112,7 @@ def policy_pipeline(
         finally:
             run.close()
         summary = publish_task(run, _quoted(plan), _quoted(results))
+        run.keep_hashes(plan, results)
         report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
         if report is not None:
             create_markdown_artifact(

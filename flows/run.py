@@ -4,6 +4,7 @@ tests can call them directly to measure orchestration overhead."""
 
 from __future__ import annotations
 
+import time
 import uuid
 import warnings
 from collections import Counter
@@ -20,7 +21,14 @@ import pyarrow.compute as pc
 
 from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
 from flows.history import build_change_log
-from flows.ingest import Refusal, SourceFile, discover_files, known_hashes, save_hashes
+from flows.ingest import (
+    REASON_CHANGED_DURING_RUN,
+    Refusal,
+    SourceFile,
+    discover_files,
+    load_hashes,
+    save_hashes,
+)
 from flows.model import Limits, Problem
 from flows.publish import Staging, TableStore, exclusive_writer, release_memory
 from flows.report import write_change_report
@@ -63,6 +71,8 @@ class Plan:
     file_events: list[dict[str, Any]]
     #: Files whose hash an earlier run took, not read again (see flows.ingest.Stamp).
     hashes_reused: int = 0
+    #: When discovery began (ns since the epoch): the racy-clean guard's reference.
+    discovered_at: int = 0
 
     def batches(self, size: int) -> list[list[SourceFile]]:
         return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
@@ -134,7 +144,8 @@ class PipelineRun:
             raise FileNotFoundError(f"sources folder not found: {self.sources}")
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)
-        hashes = known_hashes(self.hash_cache, self.sources) if self.settings.trust_stamps else {}
+        hashes = load_hashes(self.hash_cache, self.sources) if self.settings.trust_stamps else {}
+        discovered_at = time.time_ns()
         files, refusals = discover_files(self.sources, self.limits, hashes)
         reused = sum(1 for f in files if hashes.get(f.source_path, (None,))[0] == f.stamp)
         known = self.store.read(
@@ -168,7 +179,9 @@ class PipelineRun:
             else:
                 unchanged += 1  # the same content at a second path: extracted once
         events = self._file_events(files, refusals)
-        plan = Plan(files, refusals, to_extract, unchanged, first_seen, events, reused)
+        plan = Plan(
+            files, refusals, to_extract, unchanged, first_seen, events, reused, discovered_at
+        )
         self._submit_extraction(plan)
         release_memory()
         return plan
@@ -395,13 +408,25 @@ class PipelineRun:
                     FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
                 )
             written.append(FILE_EVENTS.name)
-        summary = self._finish(plan, results, written, created, new_problems, changes.num_rows)
-        if self.settings.trust_stamps:
-            try:
-                save_hashes(self.hash_cache, self.sources, plan.files)
-            except OSError as exc:  # the run is published; the next one hashes every file
-                warnings.warn(f"could not keep the files' hashes: {exc}", stacklevel=1)
-        return summary
+        return self._finish(plan, results, written, created, new_problems, changes.num_rows)
+
+    def keep_hashes(self, plan: Plan, results: list[BatchResult]) -> None:
+        """Keep the hashes of the files this run saw for the next run's discovery (after
+        publish, outside it: a failure here must not retry a publish). A file found changed
+        while the run read it is left out, so the next run reads it again."""
+        if not self.settings.trust_stamps:
+            return
+        changed = {
+            row["source_path"]
+            for result in results
+            for row in result.quarantine
+            if row["reason"] == REASON_CHANGED_DURING_RUN
+        }
+        kept = [f for f in plan.files if f.source_path not in changed]
+        try:
+            save_hashes(self.hash_cache, self.sources, kept, plan.discovered_at)
+        except OSError as exc:  # the run is published; the next one hashes every file
+            warnings.warn(f"could not keep the files' hashes: {exc}", stacklevel=1)
 
     def _finish(
         self,
@@ -462,9 +487,13 @@ class PipelineRun:
             "table_versions": to_json({k: v for k, v in versions.items() if k != RUNS.name}),
         }
         self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
-        # Only now: a publish retried after a failure above still finds its staged rows.
-        self.staging.remove()
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
+        # Last, and never raising: a publish retried after a failure above must still find
+        # its staged rows (without them it would replace the run's rows with none).
+        try:
+            self.staging.remove()
+        except OSError as exc:  # the next run's plan removes what is left
+            warnings.warn(f"could not remove the run's staged rows: {exc}", stacklevel=1)
         return summary
 
 
@@ -489,5 +518,6 @@ def run_pipeline(
         finally:
             run.close()
         summary = run.publish(plan, results)
+        run.keep_hashes(plan, results)
         write_change_report(run.store, summary.run_id, settings.reports_dir)
     return summary

@@ -32,9 +32,11 @@ class Settings(BaseSettings):
     max_unzipped_bytes: int = Field(100 * 1024 * 1024, ge=1, description="DOCX unzipped limit")
     reports_dir: str = Field("reports", description="folder under output for run reports")
     trust_stamps: bool = Field(
-        True,
+        # Windows reports a file's creation time as its ctime: a rewrite can keep the stamp.
+        default_factory=lambda: os.name != "nt",
         description="reuse a file's hash from the last run while its size, modification and "
-        "change times and inode are the same; false reads and hashes every file every run",
+        "change times, inode and device are the same; false reads and hashes every file "
+        "(set it for sources on FAT, FUSE or NFS mounts, whose times may not move on a write)",
     )
 
     def limits(self) -> Limits:

@@ -114,52 +114,88 @@ def test_a_file_rewritten_with_its_old_size_and_mtime_is_hashed_again(tmp_path: 
     assert again.doc_id == hashlib.sha256(b"two").hexdigest()  # its change time gave it away
 
 
-def test_kept_hashes_round_trip_except_for_files_changed_just_now(tmp_path: Path):
-    from flows.ingest import RACY_SECONDS, known_hashes, save_hashes
+def test_kept_hashes_round_trip_except_for_files_changed_just_before_discovery(tmp_path):
+    import time
+
+    from flows.ingest import RACY_SECONDS, load_hashes, save_hashes
 
     root = tmp_path / "sources"
     root.mkdir()
     (root / "old.txt").write_bytes(b"old")
     (root / "new.txt").write_bytes(b"new")
+    discovered_at = time.time_ns()
     files, _ = discover_files(root, Limits())
     by_path = {f.source_path: f for f in files}
     past = by_path["old.txt"].stamp
     assert past is not None
     # As if old.txt had last changed a minute ago (a real ctime cannot be set back).
-    aged = (past[0], past[1] - 60 * 10**9, past[2] - 60 * 10**9, past[3], past[4])
+    minute = 60 * 10**9
+    aged = (past[0], past[1] - minute, past[2] - minute, past[3], past[4])
     files = [
-        type(f)(
-            f.source_path,
-            f.path,
-            f.byte_size,
-            f.doc_id,
-            aged if f.source_path == "old.txt" else f.stamp,
-        )
+        type(f)(f.source_path, f.path, f.byte_size, f.doc_id, aged)
+        if f.source_path == "old.txt"
+        else f
         for f in files
     ]
     cache = tmp_path / "cache.json"
-    save_hashes(cache, root, files)
-    kept = known_hashes(cache, root)
-    assert kept == {"old.txt": (aged, by_path["old.txt"].doc_id)}  # new.txt: within RACY_SECONDS
+    save_hashes(cache, root, files, discovered_at)
+    # new.txt changed within RACY_SECONDS of discovery: it could change again unseen.
+    assert load_hashes(cache, root) == {"old.txt": (aged, by_path["old.txt"].doc_id)}
     assert RACY_SECONDS > 0
-    assert known_hashes(cache, tmp_path) == {}  # another sources root
-    cache.write_text("{not json", encoding="utf-8")
-    assert known_hashes(cache, root) == {}  # a damaged cache only means hashing again
+    assert load_hashes(cache, tmp_path) == {}  # another sources root
+    assert list(tmp_path.glob(".cache.json*")) == []  # no temporary file left
 
 
-def test_a_rerun_reads_no_unchanged_file_and_publishes_nothing_new(tmp_path: Path):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[" * 100_000,  # nested past the parser's recursion limit
+        '{"root": 1}',
+        '{"root": "%s", "files": []}',
+    ],
+)
+def test_a_damaged_hash_cache_only_means_hashing_again(tmp_path, text):
+    from flows.ingest import load_hashes
+
+    cache = tmp_path / "cache.json"
+    cache.write_text(text.replace("%s", str(tmp_path.resolve())), encoding="utf-8")
+    assert load_hashes(cache, tmp_path) == {}
+
+
+def test_malformed_hash_cache_entries_are_ignored(tmp_path):
+    import json
+
+    from flows.ingest import load_hashes
+
+    good = [3, 1, 2, 4, 5, "a" * 64]
+    files = {
+        "good.txt": good,
+        "short.txt": [3, 1, 2, "a" * 64],
+        "null_hash.txt": [3, 1, 2, 4, 5, None],
+        "not_hex.txt": [3, 1, 2, 4, 5, "z" * 64],
+        "float.txt": [3.0, 1, 2, 4, 5, "a" * 64],
+        "flag.txt": [True, 1, 2, 4, 5, "a" * 64],
+    }
+    cache = tmp_path / "cache.json"
+    cache.write_text(json.dumps({"root": str(tmp_path.resolve()), "files": files}))
+    assert load_hashes(cache, tmp_path) == {"good.txt": ((3, 1, 2, 4, 5), "a" * 64)}
+
+
+def test_a_rerun_reads_no_unchanged_file_and_publishes_nothing_new(tmp_path, monkeypatch):
+    import json
     import shutil
-    import time
 
-    from flows.ingest import RACY_SECONDS
+    from flows import ingest
     from flows.publish import TableStore
-    from flows.run import PipelineRun, run_pipeline
+    from flows.run import HASH_CACHE, PipelineRun, run_pipeline
     from flows.settings import Settings
     from tests.conftest import SOURCES
 
+    # Files written just before the run count as old enough (the guard is tested above).
+    monkeypatch.setattr(ingest, "RACY_SECONDS", 0.0)
     sources = tmp_path / "sources"
     shutil.copytree(SOURCES, sources)
-    time.sleep(RACY_SECONDS + 0.2)  # older than the racy window when the first run ends
     settings = Settings(sources=sources, output=tmp_path / "output", workers=1)
     first = run_pipeline(settings)
     versions = TableStore(settings.output).versions()
@@ -176,6 +212,20 @@ def test_a_rerun_reads_no_unchanged_file_and_publishes_nothing_new(tmp_path: Pat
     changed = sorted(sources.rglob("*.txt"))[0]
     changed.write_bytes(changed.read_bytes() + b"\nA new closing line.\n")
     assert PipelineRun(settings).plan().hashes_reused == len(plan.files) - 1
-    # And with the setting off, every file is read.
+    # With the setting off, every file is read.
     off = settings.model_copy(update={"trust_stamps": False})
     assert PipelineRun(off).plan().hashes_reused == 0
+    # A wrong kept hash (a damaged cache) is caught when the file is read for extraction,
+    # and dropped, so the next run hashes the file again.
+    cache = settings.output / HASH_CACHE
+    saved = json.loads(cache.read_text())
+    victim = sorted(saved["files"])[0]
+    saved["files"][victim][5] = "0" * 64
+    cache.write_text(json.dumps(saved))
+    run_pipeline(settings)
+    problems = TableStore(settings.output).read("quarantine").to_pylist()
+    assert any(
+        p["source_path"] == victim and p["reason"] == ingest.REASON_CHANGED_DURING_RUN
+        for p in problems
+    )
+    assert victim not in json.loads(cache.read_text())["files"]
