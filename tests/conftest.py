@@ -3,6 +3,7 @@ builders for temporary sources folders."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -12,6 +13,7 @@ import pytest
 
 # Prefect reads these at import: a private home (fresh SQLite) and no analytics (network).
 _PREFECT_HOME = tempfile.mkdtemp(prefix="policy-etl-prefect-")
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
