@@ -74,6 +74,15 @@ class OutputBusyError(RuntimeError):
     """Another run holds the output folder's writer lock."""
 
 
+#: Output folders whose writer lock this process holds (resolved paths).
+_held: set[Path] = set()
+
+
+def holds_writer(output: Path) -> bool:
+    """Whether this process holds the writer lock of `output` (see exclusive_writer)."""
+    return output.resolve() in _held
+
+
 @contextmanager
 def exclusive_writer(output: Path) -> Iterator[None]:
     """Hold the writer lock of the `output` folder for the block, or raise OutputBusyError
@@ -81,12 +90,17 @@ def exclusive_writer(output: Path) -> Iterator[None]:
     other's staged batches and race for the same commits; readers need no lock (a Delta
     version never changes). The lock (an OS file lock) goes with the process, so a crashed
     run never leaves it held. Where the OS has no flock (Windows), runs are not locked."""
+    output.mkdir(parents=True, exist_ok=True)
+    key = output.resolve()
     try:
         import fcntl
     except ImportError:
-        yield
+        _held.add(key)
+        try:
+            yield
+        finally:
+            _held.discard(key)
         return
-    output.mkdir(parents=True, exist_ok=True)
     fd = os.open(output / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -99,7 +113,11 @@ def exclusive_writer(output: Path) -> Iterator[None]:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {started}".encode(), 0)
-        yield
+        _held.add(key)
+        try:
+            yield
+        finally:
+            _held.discard(key)
     finally:
         os.close(fd)  # and with it the lock
 

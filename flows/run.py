@@ -30,7 +30,7 @@ from flows.ingest import (
     save_hashes,
 )
 from flows.model import Limits, Problem
-from flows.publish import Staging, TableStore, exclusive_writer, release_memory
+from flows.publish import Staging, TableStore, exclusive_writer, holds_writer, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
@@ -142,6 +142,11 @@ class PipelineRun:
         """Discover the files and compare them with what is already published."""
         if not self.sources.is_dir():
             raise FileNotFoundError(f"sources folder not found: {self.sources}")
+        if not holds_writer(self.store.output):
+            raise RuntimeError(
+                f"a run must hold the writer lock of {self.store.output} (plan clears every "
+                "staged batch there): call it inside flows.publish.exclusive_writer(output)"
+            )
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)
         hashes = load_hashes(self.hash_cache, self.sources) if self.settings.trust_stamps else {}

@@ -162,3 +162,19 @@ def test_a_second_run_on_the_same_output_is_refused_while_one_runs(tmp_path):
     summary = run_pipeline(settings)  # the lock goes with its holder
     assert summary.files_new > 0
     assert TableStore(output).table("runs") is not None
+
+
+def test_planning_a_run_needs_the_writer_lock(tmp_path):
+    from flows.publish import exclusive_writer, holds_writer
+    from flows.run import PipelineRun
+    from flows.settings import Settings
+    from tests.conftest import SOURCES
+
+    output = tmp_path / "output"
+    run = PipelineRun(Settings(sources=SOURCES, output=output, workers=1))
+    with pytest.raises(RuntimeError, match="writer lock"):
+        run.plan()  # it would clear the staged batches of a run that holds it
+    with exclusive_writer(output):
+        assert holds_writer(output)
+        assert run.plan().files
+    assert not holds_writer(output)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import flows.run as run_module
-from flows.publish import TableStore
+from flows.publish import TableStore, exclusive_writer
 from flows.run import PipelineRun, run_pipeline
 from flows.settings import Settings
 from tests.conftest import copy_samples
@@ -54,7 +54,8 @@ def _counts_of_clean_run(tmp_path):
 def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch):
     settings = _settings(tmp_path)
     run = PipelineRun(settings)
-    plan = run.plan()
+    with exclusive_writer(settings.output):
+        plan = run.plan()
     results = [
         run.extract_batch(b, plan.known_first_seen, i)
         for i, b in enumerate(plan.batches(settings.batch_size))
