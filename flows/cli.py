@@ -87,7 +87,10 @@ def run(
         int | None, typer.Option(help="Processes for extraction (default: up to 4 cores).", min=1)
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(help="Documents per extraction batch (one Prefect task).", min=1)
+        int | None,
+        typer.Option(
+            help="Documents per extraction batch (one Prefect task; default 2000).", min=1
+        ),
     ] = None,
     no_prefect: Annotated[
         bool, typer.Option("--no-prefect", help="Run the same stages without Prefect (no API).")
