@@ -361,7 +361,11 @@ class TableStore:
     ) -> pyarrow.dataset.Scanner:
         """A scan of the table's rows whose `key` is in `keys` (or, `keep`, is not)."""
         wanted = pc.field(key).isin(pyarrow.array(sorted(keys), pyarrow.string()))
-        return table.to_pyarrow_dataset().scanner(filter=~wanted if keep else wanted)
+        # Little read-ahead: a scan of a large table (document_sections after a parser
+        # upgrade) otherwise buffers hundreds of megabytes of batches it has yet to filter.
+        return table.to_pyarrow_dataset().scanner(
+            filter=~wanted if keep else wanted, batch_readahead=2, fragment_readahead=1
+        )
 
     def _same_rows_in_steps(
         self, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], rows: Rows
@@ -371,7 +375,10 @@ class TableStore:
         for begin in range(0, len(ordered), COMPARED_KEYS_PER_STEP):
             step = ordered[begin : begin + COMPARED_KEYS_PER_STEP]
             new = rows.where(key, pyarrow.array(step, pyarrow.string()))
-            if not self._same_rows(table, dataset, key, set(step), new):
+            same = self._same_rows(table, dataset, key, set(step), new)
+            del new
+            release_memory()  # each step's peak, not their sum
+            if not same:
                 return False
         return True
 
