@@ -120,6 +120,13 @@ def run(
         raise typer.Exit(2)
     from flows.api_server import ApiServer, api_url_configured
     from flows.workers import start_workers, stop_started
+    from flows.writer_lock import OutputBusyError, check_writer_free
+
+    try:  # before any start-up work: a busy folder fails in a moment, without a traceback
+        check_writer_free(settings.output)
+    except OutputBusyError as exc:
+        console.print(f"[red]run failed:[/] {exc}")
+        raise typer.Exit(1) from exc
 
     # Prefect's API server and the worker processes start first, on the other core, while
     # this one imports the pipeline; the run takes the workers when it has files to extract.

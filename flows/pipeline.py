@@ -24,10 +24,10 @@ from prefect.utilities.annotations import quote
 
 from flows.api_server import ApiServer
 from flows.ingest import SourceFile
-from flows.publish import exclusive_writer
 from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
 from flows.settings import Settings
+from flows.writer_lock import exclusive_writer
 
 T = TypeVar("T")
 

@@ -30,12 +30,13 @@ from flows.ingest import (
     save_hashes,
 )
 from flows.model import Limits, Problem
-from flows.publish import Staging, TableStore, exclusive_writer, holds_writer, release_memory
+from flows.publish import Staging, TableStore, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
 from flows.workers import new_pool, stop_pool, take_started
+from flows.writer_lock import exclusive_writer, holds_writer
 from schemas import (
     CHANGE_LOG,
     DATASETS,
@@ -145,7 +146,7 @@ class PipelineRun:
         if not holds_writer(self.store.output):
             raise RuntimeError(
                 f"a run must hold the writer lock of {self.store.output} (plan clears every "
-                "staged batch there): call it inside flows.publish.exclusive_writer(output)"
+                "staged batch there): call it inside flows.writer_lock.exclusive_writer(output)"
             )
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)

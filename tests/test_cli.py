@@ -300,7 +300,7 @@ def test_console_entry_point_keeps_exit_codes(tmp_path):
 
 
 def test_run_refuses_an_output_folder_another_run_is_writing(tmp_path):
-    from flows.publish import exclusive_writer
+    from flows.writer_lock import exclusive_writer
     from tests.conftest import SOURCES
 
     output = tmp_path / "output"
@@ -308,3 +308,37 @@ def test_run_refuses_an_output_folder_another_run_is_writing(tmp_path):
         result = invoke("run", "--sources", str(SOURCES), "--output", str(output), "--no-prefect")
     assert result.exit_code == 1
     assert "another run is writing to" in result.output
+
+
+def test_run_refuses_a_folder_another_process_is_writing_before_starting_anything(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import SOURCES
+
+    output = tmp_path / "output"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from flows.writer_lock import exclusive_writer\n"
+            "with exclusive_writer(Path(sys.argv[1])):\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(output),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        result = invoke("run", "--sources", str(SOURCES), "--output", str(output))
+        assert result.exit_code == 1
+        assert f"pid {holder.pid}" in result.output  # names the run that holds it
+        assert time.monotonic() - started < 5  # no Prefect server, no workers were started
+        assert "Traceback" not in result.output
+    finally:
+        holder.kill()
+        holder.wait()

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 import flows.run as run_module
-from flows.publish import TableStore, exclusive_writer
+from flows.publish import TableStore
 from flows.run import PipelineRun, run_pipeline
 from flows.settings import Settings
+from flows.writer_lock import exclusive_writer
 from tests.conftest import copy_samples
 
 
