@@ -347,7 +347,7 @@ def _summaries(values: list[Column], names: tuple[str, ...], key: Column) -> Col
     return pc.if_else(blank, key, summary)
 
 
-def _differs(a: Column, b: Column) -> Column:
+def differs(a: Column, b: Column) -> Column:
     """Row-wise a != b, with null equal to null."""
     both_null = pc.and_(pc.is_null(a), pc.is_null(b))
     return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
@@ -415,7 +415,7 @@ def _pair_changes(
     emit(pc.and_(in_old, pc.invert(in_new)), "*", -1, "removed", lambda r: summary(r, "old"), None)
     matched = pc.and_(in_new, in_old)
     for order, f in enumerate(fields):
-        changed = pc.and_(matched, _differs(both.column(f"new:{f}"), both.column(f"old:{f}")))
+        changed = pc.and_(matched, differs(both.column(f"new:{f}"), both.column(f"old:{f}")))
         emit(
             changed,
             f,
@@ -564,9 +564,10 @@ def build_change_log(
     series = {s for s in docs.filter(mask).column("series_key").to_pylist() if s}
     if not series:
         return empty, set()
-    existing = store.read(CHANGE_LOG.name, [*IDENTITY, "run_id", "detected_at"])
-    existing = existing.filter(
-        pc.is_in(existing.column("series_key"), value_set=pyarrow.array(sorted(series)))
+    existing = store.read(
+        CHANGE_LOG.name,
+        [*IDENTITY, "run_id", "detected_at"],
+        where=pc.field("series_key").isin(pyarrow.array(sorted(series), pyarrow.string())),
     )
     versions = ordered_versions(store, series)
     changes = change_rows(versions, compared_records(store, versions), run_id, detected_at)

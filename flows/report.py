@@ -17,7 +17,7 @@ import pyarrow
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from flows.history import IDENTITY, identity_keys
+from flows.history import IDENTITY, differs, identity_keys
 from flows.publish import TableStore
 from schemas import CHANGE_LOG, DOCUMENTS
 
@@ -39,12 +39,6 @@ def _commit_changes(table: DeltaTable, version: int) -> tuple[pyarrow.Table, pya
     kind = rows.column("_change_type").cast(pyarrow.string())
     data = rows.select(CHANGE_LOG.arrow.names).cast(CHANGE_LOG.arrow)  # from string views
     return data.filter(pc.equal(kind, "delete")), data.filter(pc.equal(kind, "insert"))
-
-
-def _differs(a: pyarrow.ChunkedArray, b: pyarrow.ChunkedArray) -> pyarrow.ChunkedArray:
-    """Row-wise a != b, with null equal to null."""
-    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-    return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
 
 
 @dataclass(slots=True)
@@ -101,7 +95,7 @@ def run_changes(store: TableStore, run_id: str) -> RunChanges:
     now, then = after.take(both.column("_after")), before.take(both.column("_before"))
     changed = pyarrow.array([False] * both.num_rows, pyarrow.bool_())
     for column in VALUES:
-        changed = pc.or_(changed, _differs(now.column(column), then.column(column)))
+        changed = pc.or_(changed, differs(now.column(column), then.column(column)))
     return RunChanges(new, now.filter(changed), then.filter(changed), withdrawn, after_version)
 
 
