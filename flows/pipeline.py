@@ -24,7 +24,6 @@ from prefect.utilities.annotations import quote
 
 from flows.api_server import ApiServer
 from flows.ingest import SourceFile
-from flows.report import write_change_report
 from flows.run import BatchResult, PipelineRun, Plan, RunSummary
 from flows.settings import Settings
 from flows.writer_lock import exclusive_writer
@@ -112,8 +111,7 @@ def policy_pipeline(
         finally:
             run.close()
         summary = publish_task(run, _quoted(plan), _quoted(results))
-        run.keep_hashes(plan, results)
-        report = write_change_report(run.store, summary.run_id, run.settings.reports_dir)
+        report = run.after_publish(plan, results, summary)
         if report is not None:
             create_markdown_artifact(
                 key="policy-change-report",

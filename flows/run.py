@@ -416,10 +416,18 @@ class PipelineRun:
             written.append(FILE_EVENTS.name)
         return self._finish(plan, results, written, created, new_problems, changes.num_rows)
 
+    def after_publish(
+        self, plan: Plan, results: list[BatchResult], summary: RunSummary
+    ) -> Path | None:
+        """What follows a publish, outside it (a failure here must not retry a publish):
+        keep the files' hashes for the next run, write the change report; its path, or None
+        when the run changed nothing."""
+        self.keep_hashes(plan, results)
+        return write_change_report(self.store, summary.run_id, self.settings.reports_dir)
+
     def keep_hashes(self, plan: Plan, results: list[BatchResult]) -> None:
-        """Keep the hashes of the files this run saw for the next run's discovery (after
-        publish, outside it: a failure here must not retry a publish). A file found changed
-        while the run read it is left out, so the next run reads it again."""
+        """Keep the hashes of the files this run saw for the next run's discovery. A file
+        found changed while the run read it is left out, so the next run reads it again."""
         if not self.settings.trust_stamps:
             return
         changed = {
@@ -524,6 +532,5 @@ def run_pipeline(
         finally:
             run.close()
         summary = run.publish(plan, results)
-        run.keep_hashes(plan, results)
-        write_change_report(run.store, summary.run_id, settings.reports_dir)
+        run.after_publish(plan, results, summary)
     return summary
