@@ -201,7 +201,15 @@ def extract_chunk(
     the checks decide later)."""
     with collector_paused():
         docs = [extract_file(f, limits) for f in files]
-        tables = {name: _records_table(schema, docs, name) for name, schema in schemas.items()}
+        return records_tables(docs, schemas)
+
+
+def records_tables(
+    docs: list[ExtractedDocument], schemas: dict[str, pyarrow.Schema]
+) -> ExtractedChunk:
+    """The records of `docs` as one table per dataset in `schemas`, tagged with doc_id;
+    the records are moved out of `docs`."""
+    tables = {name: _records_table(schema, docs, name) for name, schema in schemas.items()}
     for d in docs:
         d.records = {}
     return ExtractedChunk(docs, tables)

@@ -119,6 +119,16 @@ _DISCLAIMER_LOW = re.compile(_DISCLAIMER_RE.pattern)
 _INVESTIGATIONAL_LOW = re.compile(_INVESTIGATIONAL_RE.pattern)
 _NOT_COVERED_LOW = re.compile(_NOT_COVERED_RE.pattern)
 _COVERED_LOW = re.compile(_COVERED_RE.pattern)
+# Words that every match of a pattern holds (in lower case): where none is in a statement,
+# the pattern is not tried. A search tries each alternative at every position of the text,
+# ~10 us for one sentence, and most statements need only `_COVERED_LOW`.
+_DISCLAIMER_WORDS = ("not", "non", "reference")
+_INVESTIGATIONAL_WORDS = ("experimental", "investigational", "proven")
+_NOT_COVERED_WORDS = ("not", "non", "excluded", "coverage")
+
+
+def _holds(low: str, words: tuple[str, ...]) -> bool:
+    return any(word in low for word in words)
 
 
 def coverage_of(statement: str) -> str | None:
@@ -133,10 +143,10 @@ def coverage_of(statement: str) -> str | None:
         low = statement.lower()
         if not _COVERAGE_HINT.search(low):
             return None  # most lines name no coverage at all
-        if not _DISCLAIMER_LOW.search(low):
-            if _INVESTIGATIONAL_LOW.search(low):
+        if not (_holds(low, _DISCLAIMER_WORDS) and _DISCLAIMER_LOW.search(low)):
+            if _holds(low, _INVESTIGATIONAL_WORDS) and _INVESTIGATIONAL_LOW.search(low):
                 return INVESTIGATIONAL
-            if _NOT_COVERED_LOW.search(low):
+            if _holds(low, _NOT_COVERED_WORDS) and _NOT_COVERED_LOW.search(low):
                 return NOT_COVERED
             return COVERED if _COVERED_LOW.search(low) else None
     if _DISCLAIMER_RE.search(statement):
@@ -370,6 +380,12 @@ def _header_values(
                 elif not label.strict or ":" in text:
                     pending = label
             continue
+        if header_row is None and not _may_hold_label(text):
+            # No cell is a label or holds one (most code table rows): skip the row facts, and
+            # keep their memo for rows that repeat.
+            if not is_alignment_row(cells):
+                pending = None
+            continue
         row = _row_facts(text)
         if row is None:
             continue  # an alignment row
@@ -444,6 +460,10 @@ _CODE_WORDS = re.compile(
     r"|[®*†‡/&:()\-–—,.]",
     re.IGNORECASE,
 )
+#: Text made only of `_CODE_WORDS` and whitespace: what `_CODE_WORDS.sub(" ", text).strip()`
+#: leaves empty (each word alternative is a whole word between `\b`s, so the words tile the
+#: text one way only), rejected at the first other word instead of after a pass over all of it.
+_ONLY_CODE_WORDS = re.compile(rf"(?:{_CODE_WORDS.pattern}|\s)*", re.IGNORECASE)
 _SYSTEM_WORDS = re.compile(r"\b(cpt|hcpcs|icd)", re.IGNORECASE)
 _MENTIONS_CODES = re.compile(r"\bcodes?\b|\bCPT\b|\bHCPCS\b|\bICD", re.IGNORECASE)
 _GROUP_LINE = re.compile(
@@ -464,7 +484,7 @@ def is_code_label(text: str) -> bool:
         if "code" not in low and "cpt" not in low and "hcpcs" not in low and "icd" not in low:
             return False
     names_codes = _SYSTEM_WORDS.search(text) or _CODES_WORD.search(text)
-    return bool(names_codes) and not _CODE_WORDS.sub(" ", text).strip()
+    return bool(names_codes) and _ONLY_CODE_WORDS.fullmatch(text) is not None
 
 
 def _label_systems(text: str) -> int:
@@ -506,9 +526,12 @@ def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], 
     pos, end = 0, 0
     while True:
         m = _CODE_ITEM.match(text, pos)
-        if not m or not all(_valid_token(t, whole_cell) for t in (m.group("a"), m.group("b")) if t):
+        if not m:
             break
-        codes.append(_Code(m.group("a"), m.group("b")))
+        a, b = m.group("a", "b")  # `a` is never empty
+        if not _valid_token(a, whole_cell) or (b and not _valid_token(b, whole_cell)):
+            break
+        codes.append(_Code(a, b))
         end = m.end()
         sep = _CODE_SEP.match(text, end)
         if sep and sep.end() > end and _CODE_ITEM.match(text, sep.end()):

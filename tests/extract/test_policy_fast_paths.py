@@ -1,0 +1,112 @@
+"""The payer policy extractor's shortcuts give the verdicts of the slower code they skip.
+
+Each shortcut rejects a line early on a cheap test; each property here proves, over text
+built from the words the patterns look for, that the cheap test never rejects a line the
+full check would accept.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.extract import payer_policy as pp
+from flows.extract import policy_layouts as pl
+
+
+def _phrases(words: list[str], max_size: int = 12) -> st.SearchStrategy[str]:
+    """Text made of `words`, punctuation and any characters, joined by odd whitespace."""
+    token = st.one_of(
+        st.sampled_from(words),
+        st.sampled_from(list("®*†‡/&:()-–—,.#|'")),
+        st.text(max_size=4),
+    )
+    gap = st.sampled_from(["", " ", "  ", "\t", "\n", "\u00a0", "-"])
+    return st.lists(st.tuples(token, gap), max_size=max_size).map(
+        lambda parts: "".join(t + g for t, g in parts)
+    )
+
+
+_CODE_LABEL_WORDS = [
+    *("CPT", "cpt", "HCPCS", "ICD", "ICD-10-CM", "10", "9", "CM", "PCS", "Code", "codes"),
+    *("Description", "descriptors", "Level", "II", "iii", "I", "category", "diagnosis"),
+    *("procedures", "and", "or", "long", "short", "type", "Modifier", "Codes®", "icd10"),
+    *("Coded", "decode", "ſ", "K", "Ablation", "47383", "0581T"),
+]
+
+
+def _is_code_label_by_substitution(text: str) -> bool:
+    """The definition `is_code_label` had before its fullmatch: the text names a code
+    system or codes, and nothing is left once the code words are taken out."""
+    names_codes = pp._SYSTEM_WORDS.search(text) or pp._CODES_WORD.search(text)
+    return bool(names_codes) and not pp._CODE_WORDS.sub(" ", text).strip()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_phrases(_CODE_LABEL_WORDS))
+def test_is_code_label_matches_its_substitution_reference(text):
+    # The memo's own function, so every example is computed, not looked up.
+    assert pp.is_code_label.__self__.fn(text) == _is_code_label_by_substitution(text)
+
+
+def test_is_code_label_cases():
+    cases = {
+        "CPT®* Codes": True,
+        "Code Description": True,
+        "ICD-10-CM Diagnosis Codes": True,
+        "CPT Codes / HCPCS Codes / ICD-10 Codes": True,
+        "Codes": True,
+        "Description": False,  # no system and no "code"
+        "CPT Codes Ablation": False,
+        "Covered CPT codes": False,
+        "icd10 codes": False,  # "icd10" is one word, not "icd" and "10"
+    }
+    assert {t: pp.is_code_label.__self__.fn(t) for t in cases} == cases
+
+
+_COVERAGE_WORDS = [
+    *("not", "non", "non-covered", "noncovered", "covered", "covers", "cover", "coverage"),
+    *("no", "excluded", "from", "be", "been", "considered", "deemed", "separately"),
+    *("medically", "necessary", "reasonable", "and", "eligible", "for", "reimbursement"),
+    *("a", "does", "do", "shall", "will", "mean", "imply", "guarantee", "or"),
+    *("reference", "purposes", "only", "experimental", "investigational", "unproven"),
+    *("proven", "support", "supports", "medical", "necessity", "is", "the", "NOT"),
+    # Whole matches, which word-by-word draws rarely assemble.
+    *("no coverage", "not covered", "non covered", "covered or non-covered"),
+    *("covered or not covered", "does not cover", "do not support", "not been proven"),
+    *("excluded from coverage", "for reference only", "not eligible for reimbursement"),
+    *("does not imply", "not be considered medically necessary", "not a covered"),
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_phrases(_COVERAGE_WORDS).map(str.lower))
+def test_coverage_patterns_only_match_where_their_words_are(low):
+    # coverage_of skips a pattern when none of its words is in the statement: exact only
+    # if every match holds one of them.
+    for pattern, words in (
+        (pp._DISCLAIMER_LOW, pp._DISCLAIMER_WORDS),
+        (pp._INVESTIGATIONAL_LOW, pp._INVESTIGATIONAL_WORDS),
+        (pp._NOT_COVERED_LOW, pp._NOT_COVERED_WORDS),
+    ):
+        if pattern.search(low):
+            assert pp._holds(low, words), (pattern.pattern, low)
+
+
+_LABEL_WORDS = sorted({w for label in pl.LABELS for w in label.text.split()}) + [
+    label.text for label in pl.LABELS
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_phrases(_LABEL_WORDS, max_size=4), min_size=1, max_size=5))
+def test_rows_without_a_label_hint_hold_no_header_value(cells):
+    # _header_values skips the row facts of a pipe row the label hint rejects: exact only
+    # if such a row has no label cell and no `Label: value` inside a cell.
+    row = "| " + " | ".join(c.replace("|", " ") for c in cells) + " |"
+    if pp._may_hold_label(row):
+        return
+    facts = pp._row_facts.__self__.fn(row)
+    if facts is not None:
+        _starts, labels, is_header, values = facts
+        assert not any(labels) and not is_header and values == ()
