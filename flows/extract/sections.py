@@ -27,6 +27,8 @@ class Section:
     char_start: int
     char_end: int
     page: int | None
+    #: The document's text: `lines` are consecutive lines of it.
+    source: str = ""
     key: str = ""  # the heading normalised by heading_key, computed once
 
     def __post_init__(self) -> None:
@@ -34,7 +36,11 @@ class Section:
 
     @property
     def body(self) -> str:
-        return "\n".join([line.text for line in self.lines]).strip()
+        """The section's lines as one text, stripped: the span of the document they cover
+        (a slice, not a join of every line)."""
+        if not self.lines:
+            return ""
+        return self.source[self.lines[0].start : self.lines[-1].end].strip()
 
     def row(self) -> dict[str, object]:
         """The `document_sections` record of this section."""
@@ -52,19 +58,28 @@ class Section:
 def split_sections(doc: DocumentText, lines: list[Line] | None = None) -> list[Section]:
     """Sections of `doc` in order; the preamble is kept only when it has text.
 
-    `lines` are the document's lines when the caller has them already (saves a pass).
+    `lines` are the lines of `doc.text` (`iter_lines`) when the caller has them already
+    (saves a pass).
     """
     sections: list[Section] = []
-    current = Section(0, None, 0, [], 0, 0, doc.page_at(0))
-    for line in lines if lines is not None else iter_lines(doc.text):
+    text = doc.text
+    current = Section(0, None, 0, [], 0, 0, doc.page_at(0), text)
+    for line in lines if lines is not None else iter_lines(text):
         found = heading_text(line.text)
         if found is not None:
             if current.heading is not None or current.body:
                 current.char_end = current.lines[-1].end if current.lines else current.char_start
                 sections.append(current)
-            level, text = found
+            level, heading = found
             current = Section(
-                len(sections), text, level, [], line.start, line.end, doc.page_at(line.start)
+                len(sections),
+                heading,
+                level,
+                [],
+                line.start,
+                line.end,
+                doc.page_at(line.start),
+                text,
             )
         else:
             current.lines.append(line)
