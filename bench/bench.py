@@ -323,6 +323,26 @@ def extraction_stage(root: Path, limit: int | None) -> dict[str, Any]:
     }
 
 
+def extraction_passes(root: Path, limit: int | None, passes: int) -> dict[str, Any]:
+    """`extraction_stage` `passes` times, each from cold memos as a new worker starts: the
+    first in this process (its per-file times go to the peer comparison), the others in
+    fresh processes. The figures are the fastest pass's; every pass's docs/s is kept. On a
+    shared machine the slower passes measure the neighbours as much as the code (timeit
+    takes the minimum for the same reason)."""
+    runs = [extraction_stage(root, limit)]
+    for _ in range(passes - 1):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--extraction-pass", str(root)]
+        cmd += ["--extract-limit", str(limit or 0)]
+        if SNAPSHOT is not None:
+            cmd += ["--snapshot", str(SNAPSHOT)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout.splitlines()[-1]))
+    best = dict(max(runs, key=lambda r: r["docs_per_s"] or 0))
+    best["_per_file"] = runs[0]["_per_file"]
+    best["passes_docs_per_s"] = [r["docs_per_s"] for r in runs]
+    return best
+
+
 # --- peer: markitdown in its own venv -------------------------------------------------------
 
 PEER_SCRIPT = r"""
@@ -707,7 +727,14 @@ def print_report(results: dict[str, Any]) -> None:
         "peak RSS, process tree (sampled)",
         lambda s: _mib(max(r["tree_rss_bytes"] for r in s["runs"].values())),
     )
-    line("extract_file docs/s (1 core)", lambda s: f"{s['extraction']['docs_per_s']:,.0f}")
+    line(
+        "extract_file docs/s (1 core, best pass)",
+        lambda s: f"{s['extraction']['docs_per_s']:,.0f}",
+    )
+    line(
+        "  every pass docs/s",
+        lambda s: "/".join(f"{r:,.0f}" for r in s["extraction"].get("passes_docs_per_s", [])),
+    )
     line(
         "  with records to Arrow docs/s",
         lambda s: f"{s['extraction']['with_tables_docs_per_s']:,.0f}",
@@ -778,6 +805,14 @@ def main(argv: list[str] | None = None) -> int:
         default=20000,
         help="documents for the in-process extraction measurement (evenly sampled)",
     )
+    ap.add_argument(
+        "--extract-passes",
+        type=int,
+        default=3,
+        help="extraction measurements per size, each from cold memos; the fastest is reported",
+    )
+    ap.add_argument("--extraction-pass", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--snapshot", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--peer-sample", type=int, default=1000)
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument(
@@ -796,6 +831,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep PYTHONDONTWRITEBYTECODE from the environment for all runs",
     )
     args = ap.parse_args(argv)
+    if args.extraction_pass is not None:  # one pass of extraction_passes, in a new process
+        if args.snapshot is not None:
+            use_snapshot_in_process(args.snapshot)
+        result = extraction_stage(args.extraction_pass, args.extract_limit)
+        result.pop("_per_file")
+        print(json.dumps(result))
+        return 0
 
     global SNAPSHOT
     OUT.mkdir(parents=True, exist_ok=True)
@@ -911,11 +953,13 @@ def main(argv: list[str] | None = None) -> int:
                 out_np,
             )
             print(f"  cold --no-prefect {runs['cold_no_prefect']['wall_s']:.2f} s", flush=True)
-            ext = extraction_stage(sources, args.extract_limit)
+            ext = extraction_passes(sources, args.extract_limit, max(1, args.extract_passes))
             per_file = ext.pop("_per_file")
             entry["extraction"] = ext
+            passes = ", ".join(f"{r:,.0f}" for r in ext["passes_docs_per_s"])
             print(
-                f"  extract_file {ext['docs_per_s']:,.0f} docs/s over {ext['documents']:,}",
+                f"  extract_file {ext['docs_per_s']:,.0f} docs/s over {ext['documents']:,} "
+                f"(passes: {passes})",
                 flush=True,
             )
             if not args.no_peer and "peer" not in results:

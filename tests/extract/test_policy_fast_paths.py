@@ -1,4 +1,4 @@
-"""The payer policy extractor's shortcuts give the verdicts of the slower code they skip.
+"""The extractors' shortcuts give the verdicts of the slower code they skip.
 
 Each shortcut rejects a line early on a cheap test; each property here proves, over text
 built from the words the patterns look for, that the cheap test never rejects a line the
@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.extract import code_report as cr
 from flows.extract import payer_policy as pp
 from flows.extract import policy_layouts as pl
 
@@ -81,9 +82,9 @@ _COVERAGE_WORDS = [
 
 @settings(max_examples=3000, deadline=None)
 @given(_phrases(_COVERAGE_WORDS).map(str.lower))
-def test_coverage_patterns_only_match_where_their_words_are(low):
-    # coverage_of skips a pattern when none of its words is in the statement: exact only
-    # if every match holds one of them.
+def test_coverage_patterns_are_tried_only_where_they_can_match(low):
+    # coverage_of skips a pattern when none of the words all its matches hold is in the
+    # statement: exact only if every match holds one of them.
     for pattern, words in (
         (pp._DISCLAIMER_LOW, pp._DISCLAIMER_WORDS),
         (pp._INVESTIGATIONAL_LOW, pp._INVESTIGATIONAL_WORDS),
@@ -91,6 +92,31 @@ def test_coverage_patterns_only_match_where_their_words_are(low):
     ):
         if pattern.search(low):
             assert pp._holds(low, words), (pattern.pattern, low)
+
+
+_PRIOR_AUTH_WORDS = [
+    *("prior", "authorization", "auth", "precertification", "pre-certification"),
+    *("preauthorization", "approval", "not", "no", "n't", "isn't", "without", "do", "does"),
+    *("exempt", "from", "required", "requires", "requirement", "needed", "mandatory", "must"),
+    *("be", "obtained", "is", "the", "service", "plan", "for", "outpatient", "cases"),
+    *("prior authorization is required", "no prior authorization", "does not require"),
+    *("precertification is not needed", "must obtain prior approval", "exempt from prior"),
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_phrases(_PRIOR_AUTH_WORDS))
+def test_prior_auth_searches_from_the_first_start_find_every_match(text):
+    # prior_auth_of (code reports) searches each pattern from the first word its matches
+    # start with (_search_from): exact only if every match starts with one of them.
+    for pattern, starts in (
+        (cr.PRIOR_AUTH, cr._PRIOR_AUTH_STARTS),
+        (cr.PRIOR_AUTH_NOT, cr._PRIOR_AUTH_NOT_STARTS),
+        (cr.PRIOR_AUTH_YES, cr._PRIOR_AUTH_YES_STARTS),
+    ):
+        whole = pattern.search(text)
+        shortcut = cr._search_from(pattern, text, starts)
+        assert (whole and whole.span()) == (shortcut and shortcut.span()), (pattern, text)
 
 
 _LABEL_WORDS = sorted({w for label in pl.LABELS for w in label.text.split()}) + [
