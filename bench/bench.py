@@ -733,7 +733,7 @@ def print_report(results: dict[str, Any]) -> None:
     )
     line(
         "  every pass docs/s",
-        lambda s: "/".join(f"{r:,.0f}" for r in s["extraction"].get("passes_docs_per_s", [])),
+        lambda s: "/".join(f"{r:.0f}" for r in s["extraction"].get("passes_docs_per_s", [])),
     )
     line(
         "  with records to Arrow docs/s",

@@ -134,6 +134,11 @@ def run(
     start_workers(settings.workers)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from flows.validate import load_checks
+    from schemas import DATASETS
+
+    load_checks(DATASETS.values())
+
     with Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),

@@ -58,3 +58,11 @@ def test_quarantine_id_ignores_when_the_problem_was_seen():
     assert json.loads(one["record"]) == {"x": 1}
     other = quarantine_row("b.txt", DOC, problem, "run-1", datetime(2026, 1, 1, tzinfo=UTC))
     assert other["quarantine_id"] != one["quarantine_id"]
+
+
+def test_load_checks_validates_every_dataset_ahead():
+    # The CLI loads pandera's check backends before the run by validating an empty table
+    # of each dataset: it raises (SchemaErrors) if a model rejects its own Arrow schema.
+    from flows.validate import load_checks
+
+    load_checks(DATASETS.values())
