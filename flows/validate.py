@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-from flows.extract import rows_to_table
+from flows.extract import load_arrow_conversion, rows_to_table
 from flows.model import STAGE_VALIDATE, Problem
 from schemas import Dataset
 
@@ -96,8 +96,10 @@ class Validated:
 def load_checks(datasets: Iterable[Dataset]) -> None:
     """Do ahead what the first validation of each dataset does once per process: pandera
     builds the model's schema and loads its check backends (they import hypothesis's
-    strategies when hypothesis is installed): ~0.3-0.6 s of imports. The CLI calls this
-    while Prefect's server starts on the other core, instead of in the run's first batch."""
+    strategies when hypothesis is installed): ~0.3-0.6 s of imports; and pyarrow sets up
+    its conversion of Python values (`frame_from_rows`). The CLI calls this while
+    Prefect's server starts on the other core, instead of in the run's first batch."""
+    load_arrow_conversion()
     for dataset in datasets:
         dataset.model.validate(dataset.arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype))
 

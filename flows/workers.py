@@ -34,11 +34,14 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _warm_up() -> None:
-    """First task of every worker: load the reference data the extractors use."""
+    """First task of every worker: load the reference data the extractors use, and set up
+    pyarrow's conversion of records to tables."""
+    from flows.extract import load_arrow_conversion
     from schemas.reference import payer_registry, valid_modifiers
 
     payer_registry()
     valid_modifiers()
+    load_arrow_conversion()
 
 
 def start_workers(workers: int) -> None:

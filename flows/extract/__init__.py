@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pyarrow
@@ -151,6 +153,21 @@ def rows_to_table(
         for name in schema.names
     }
     return pyarrow.Table.from_pydict(columns, schema=schema)
+
+
+def load_arrow_conversion() -> None:
+    """Make a one-row table of every type records hold. pyarrow's first conversion from
+    Python values sets itself up (imports, type tables): 0.06-0.25 s measured, which a
+    worker would otherwise pay inside its first chunk, on the run's critical path."""
+    types = {
+        "text": (pyarrow.string(), "x"),
+        "number": (pyarrow.int64(), 1),
+        "flag": (pyarrow.bool_(), True),
+        "day": (pyarrow.date32(), date(2000, 1, 1)),
+        "money": (pyarrow.decimal128(18, 2), Decimal("1.00")),
+    }
+    schema = pyarrow.schema([(name, arrow_type) for name, (arrow_type, _) in types.items()])
+    rows_to_table(schema, [{name: value for name, (_, value) in types.items()}])
 
 
 def _records_table(
