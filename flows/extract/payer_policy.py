@@ -913,27 +913,48 @@ def _named_in_statements(
     return tuple(out)
 
 
-_DIGIT = re.compile(r"\d")
+#: Where a code in running text can start: every match of `PROCEDURE_CODE_IN_TEXT`,
+#: `CODE_RANGE_IN_TEXT` and `ICD10_IN_TEXT` starts with a digit or capital letter followed
+#: by a digit, after no word character. A pattern that starts with a character class is
+#: searched at C speed; those three start with a lookbehind, tried at every position.
+_CODE_START = re.compile(r"[\dA-Z]\d")
+
+
+def _code_starts(sentence: str) -> list[int]:
+    """Offsets where a code match may start, in order. The 2-character matches do not
+    overlap, but no start is lost: the character before a real start is no word
+    character, so no match of `_CODE_START` covers it."""
+    return [m.start() for m in _CODE_START.finditer(sentence)]
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))` for a pattern whose matches can only begin at
+    `starts`: tried there alone, left to right, never inside the previous match."""
+    found = []
+    end = 0
+    for at in starts:
+        if at >= end and (m := pattern.match(text, at)) is not None:
+            found.append(m)
+            end = m.end()
+    return found
 
 
 @_memo(8192)
 def _codes_in_statement(sentence: str) -> list[_Code]:
     """Codes named in a coverage sentence. Bare five-digit numbers count only when the
     sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
-    digit = _DIGIT.search(sentence)
-    if digit is None:
-        return []  # every code has a digit
-    # A code's first digit is its first or second character: no match starts earlier.
-    pos = max(digit.start() - 1, 0)
+    starts = _code_starts(sentence)
+    if not starts:
+        return []
     keyword = bool(_MENTIONS_CODES.search(sentence))
     found: list[tuple[int, int, _Code]] = []
-    for m in CODE_RANGE_IN_TEXT.finditer(sentence, pos):
+    for m in _matches_from(CODE_RANGE_IN_TEXT, sentence, starts):
         found.append((m.start(), m.end(), _Code(m.group(1), m.group(2))))
-    for m in PROCEDURE_CODE_IN_TEXT.finditer(sentence, pos):
+    for m in _matches_from(PROCEDURE_CODE_IN_TEXT, sentence, starts):
         inside = any(s <= m.start() < e for s, e, _ in found)
         if not inside and (keyword or not m.group(1).isdigit()):
             found.append((m.start(), m.end(), _Code(m.group(1))))
-    for m in ICD10_IN_TEXT.finditer(sentence, pos):
+    for m in _matches_from(ICD10_IN_TEXT, sentence, starts):
         found.append((m.start(), m.end(), _Code(m.group(1))))
     return [c for _, _, c in sorted(found, key=lambda f: f[0])]
 

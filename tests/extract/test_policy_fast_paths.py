@@ -136,3 +136,36 @@ def test_rows_without_a_label_hint_hold_no_header_value(cells):
     if facts is not None:
         _starts, labels, is_header, values = facts
         assert not any(labels) and not is_header and values == ()
+
+
+def _codes_in_statement_by_scanning(sentence: str) -> list[tuple[str, str | None]]:
+    """`_codes_in_statement` as it was before its candidate starts: each pattern searched
+    over the whole sentence with `finditer`."""
+    from flows.text import CODE_RANGE_IN_TEXT, ICD10_IN_TEXT, PROCEDURE_CODE_IN_TEXT
+
+    keyword = bool(pp._MENTIONS_CODES.search(sentence))
+    found = [
+        (m.start(), m.end(), (m.group(1), m.group(2)))
+        for m in CODE_RANGE_IN_TEXT.finditer(sentence)
+    ]
+    for m in PROCEDURE_CODE_IN_TEXT.finditer(sentence):
+        inside = any(s <= m.start() < e for s, e, _ in found)
+        if not inside and (keyword or not m.group(1).isdigit()):
+            found.append((m.start(), m.end(), (m.group(1), None)))
+    found += [(m.start(), m.end(), (m.group(1), None)) for m in ICD10_IN_TEXT.finditer(sentence)]
+    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+
+
+_CODE_TOKENS = [
+    *("47383", "0581T", "0582T", "1306F", "J9000", "J9999", "C34.10", "C34.12", "S72.001A"),
+    *("C22", "A1C", "10000", "123456", "4738", "Z99.89", "U07.1", "I10", "E11.9", "G0105"),
+    *("through", "to", "-", "–", "—", "CPT", "codes", "code", "HCPCS", "ICD-10", "$", "%"),
+    *(".", ",", "/", "(", ")", "mm3", "x", "is", "covered", "٣٤٥٦٧", "Ⅻ", "_", "a1234"),
+]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(_phrases(_CODE_TOKENS, max_size=14))
+def test_codes_in_statement_matches_its_scanning_reference(sentence):
+    found = pp._codes_in_statement.__self__.fn(sentence)
+    assert [(c.first, c.last) for c in found] == _codes_in_statement_by_scanning(sentence)
