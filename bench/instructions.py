@@ -9,8 +9,8 @@ versions of the extractors: run it on each, with the same SOURCES and options.
 
 The sample is every n-th file of SOURCES (optionally of one kind), extracted as a worker
 does (`extract_file` in chunks with the cycle collector paused), from cold memos. The count
-is that run's minus a run that imports everything and extracts nothing; ~50x slower than
-a plain run, so a 1,000-file sample takes ~1 min.
+is that run's minus a run that starts like a worker (imports, reference data) and extracts
+nothing; ~50x slower than a plain run, so a 1,000-file sample takes ~1 min.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def extract(sample: Path) -> None:
     """Extract the pickled files as a worker does (the measured child process)."""
     from flows.extract import collector_paused, extract_file
     from flows.model import Limits
+    from flows.workers import _warm_up
 
+    _warm_up()  # what a worker loads before its first file, in the baseline too
     files = pickle.loads(sample.read_bytes())
     limits = Limits()
     for at in range(0, len(files), CHUNK):

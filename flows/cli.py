@@ -134,11 +134,6 @@ def run(
     start_workers(settings.workers)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.validate import load_checks
-    from schemas import DATASETS
-
-    load_checks(DATASETS.values())
-
     with Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -161,6 +156,12 @@ def run(
             else:
                 from flows.pipeline import run_flow
 
+                if server is not None:
+                    # What the first validation loads, loaded while the server starts.
+                    from flows.validate import load_checks
+                    from schemas import DATASETS
+
+                    load_checks(DATASETS.values())
                 summary = run_flow(settings, progress=advance, server=server)
         except Exception as exc:
             console.print(f"[red]run failed:[/] {type(exc).__name__}: {exc}")

@@ -380,9 +380,10 @@ def _header_values(
                 elif not label.strict or ":" in text:
                     pending = label
             continue
-        if header_row is None and not _may_hold_label(text):
+        if header_row is None and not _may_hold_label(" | ".join(cells)):
             # No cell is a label or holds one (most code table rows): skip the row facts, and
-            # keep their memo for rows that repeat.
+            # keep their memo for rows that repeat. The hint reads the cells, not the line:
+            # cells are cleaned of emphasis (`| **Policy** **ID** |` holds "Policy ID").
             if not is_alignment_row(cells):
                 pending = None
             continue

@@ -6,7 +6,7 @@ this one splitter, so every extracted field can name the section it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flows.model import DocumentText
 from flows.text import Line, heading_key, heading_text, iter_lines
@@ -28,7 +28,7 @@ class Section:
     char_end: int
     page: int | None
     #: The document's text: `lines` are consecutive lines of it.
-    source: str = ""
+    source: str = field(repr=False, compare=False)
     key: str = ""  # the heading normalised by heading_key, computed once
 
     def __post_init__(self) -> None:
