@@ -569,11 +569,13 @@ def _mib(b: int | None) -> str:
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     """(target, limit, measured, passed) rows."""
     rows: list[tuple[str, str, str, bool | None]] = []
-    startup = results["startup"]["prefect_warm"]["wall_s"]
     sizes = results["sizes"]
     small = sizes.get("6000")
     if small:
         r = small["runs"]
+        # The start-up measured just before each rerun (older results: the warm one).
+        warm = results["startup"]["prefect_warm"]["wall_s"]
+        before = small.get("startup_before", {})
         rows.append(
             (
                 "6,000 cold wall (incl. start-up)",
@@ -585,17 +587,17 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         rows.append(
             (
                 "6,000 rerun unchanged",
-                f"<= start-up + 1 = {startup + 1:.2f} s",
+                f"<= start-up + 1 = {before.get('unchanged', warm) + 1:.2f} s",
                 f"{r['unchanged']['wall_s']:.2f} s",
-                r["unchanged"]["wall_s"] <= startup + 1,
+                r["unchanged"]["wall_s"] <= before.get("unchanged", warm) + 1,
             )
         )
         rows.append(
             (
                 "6,000 rerun 1% changed",
-                f"<= start-up + 2 = {startup + 2:.2f} s",
+                f"<= start-up + 2 = {before.get('changed', warm) + 2:.2f} s",
                 f"{r['changed']['wall_s']:.2f} s",
-                r["changed"]["wall_s"] <= startup + 2,
+                r["changed"]["wall_s"] <= before.get("changed", warm) + 2,
             )
         )
         rows.append(
@@ -704,6 +706,10 @@ def print_report(results: dict[str, Any]) -> None:
     line(
         "rerun 1% changed wall / work s",
         lambda s: f"{s['runs']['changed']['wall_s']:.2f} / {s['runs']['changed']['work_s']:.2f}",
+    )
+    line(
+        "start-up just before each rerun s",
+        lambda s: " / ".join(f"{v:.2f}" for v in s.get("startup_before", {}).values()),
     )
     line("  files re-extracted", lambda s: f"{s['runs']['changed']['files_new']:,}")
     line(
@@ -936,15 +942,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"  cold {runs['cold']['wall_s']:.2f} s wall, {runs['cold']['work_s']:.2f} s work",
                 flush=True,
             )
-            runs["unchanged"] = measured_run(run_args, env, logs / f"{size}_unchanged.log", out)
-            print(f"  unchanged {runs['unchanged']['wall_s']:.2f} s", flush=True)
-            mutated = mutate_corpus(sources, CHANGED, args.seed + size)
-            entry["mutated"] = mutated["changed"]
-            runs["changed"] = measured_run(run_args, env, logs / f"{size}_changed.log", out)
-            print(
-                f"  1% changed ({mutated['changed']} files) {runs['changed']['wall_s']:.2f} s",
-                flush=True,
-            )
+            # Each rerun is judged against a start-up measured just before it: start-up moves
+            # by a second between runs on a shared machine, more than the reruns' margins.
+            empty_args = ["run", "--sources", str(empty), "--output", str(work / "out_empty")]
+            entry["startup_before"] = {}
+            for key, label in (("unchanged", "unchanged"), ("changed", "1% changed")):
+                if key == "changed":
+                    mutated = mutate_corpus(sources, CHANGED, args.seed + size)
+                    entry["mutated"] = mutated["changed"]
+                    label = f"1% changed ({mutated['changed']} files)"
+                before = run_cli(empty_args, env, logs / f"{size}_startup_before_{key}.log")
+                entry["startup_before"][key] = before["wall_s"]
+                runs[key] = measured_run(run_args, env, logs / f"{size}_{key}.log", out)
+                print(
+                    f"  {label} {runs[key]['wall_s']:.2f} s (start-up just before: "
+                    f"{before['wall_s']:.2f} s)",
+                    flush=True,
+                )
             out_np = base / "output_no_prefect"
             runs["cold_no_prefect"] = measured_run(
                 ["run", "--sources", str(sources), "--output", str(out_np), "--no-prefect"],
