@@ -379,10 +379,6 @@ class PipelineRun:
 
     def publish(self, plan: Plan, results: list[BatchResult]) -> RunSummary:
         """Write every changed table (one commit each), then the `runs` row, last."""
-        with self.store.reusing_handles():
-            return self._publish(plan, results)
-
-    def _publish(self, plan: Plan, results: list[BatchResult]) -> RunSummary:
         store = self.store
         written: list[str] = []
         created = store.create_missing(DATASETS.values(), self.run_id)

@@ -56,21 +56,6 @@ def test_three_versions_history_and_time_travel(tmp_path):
     assert sorted(v2.column("element").to_pylist()) == ["x", "y", "z"]
 
 
-def test_reused_handles_see_every_write(tmp_path):
-    store = TableStore(tmp_path)
-    store.replace_rows(DATASET, _rows(A, "x"), "doc_id", {A}, "run-1")
-    with store.reusing_handles():
-        handle = store.table(DATASET.name)
-        assert store.table(DATASET.name) is handle  # one handle per table in the block
-        # A commit from elsewhere (another store, a path): the handle catches up.
-        TableStore(tmp_path).replace_rows(DATASET, _rows(B, "z"), "doc_id", {B}, "run-2")
-        assert store.version(DATASET.name) == 2
-        assert sorted(store.read(DATASET.name).column("element").to_pylist()) == ["x", "z"]
-        store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-3")
-        assert sorted(store.read(DATASET.name).column("element").to_pylist()) == ["x2", "z"]
-    assert store.table(DATASET.name) is not store.table(DATASET.name)  # opened each time
-
-
 def test_replacing_with_no_rows_deletes(tmp_path):
     store = TableStore(tmp_path)
     store.replace_rows(DATASET, _rows(A, "x"), "doc_id", {A}, "run-1")
