@@ -263,23 +263,21 @@ def floor(root: Path) -> dict[str, Any]:
     return {"files": n, "bytes": size, "wall_s": wall, "files_per_s": n / wall if wall else None}
 
 
-#: Files per chunk in the extraction measurement: what each of 2 workers gets per task
-#: from a batch of 2,000 (`PipelineRun._chunks`).
-EXTRACT_CHUNK = 250
-
-
 def extraction_stage(root: Path, limit: int | None) -> dict[str, Any]:
     """The extraction stage as a worker runs it, in this process (one core): chunks of
-    `EXTRACT_CHUNK` files, each file through `flows.extract.extract_file` with the cycle
-    collector paused for the chunk (`collector_paused`, as `extract_chunk` does), timed
-    per file; then, timed apart, the chunk's records made into Arrow tables
-    (`records_tables`)."""
+    the files a worker gets per task from a default batch on 2 workers (`chunk_size`),
+    each file through `flows.extract.extract_file` with the cycle collector paused for
+    the chunk (`collector_paused`, as `extract_chunk` does), timed per file; then, timed
+    apart, the chunk's records made into Arrow tables (`records_tables`)."""
     from flows.extract import collector_paused, extract_file, records_tables
     from flows.ingest import discover_files
     from flows.model import Limits
+    from flows.run import chunk_size
+    from flows.settings import Settings
     from flows.validate import relaxed
     from schemas import DOCUMENT_DATASETS
 
+    chunk = chunk_size(Settings().batch_size, 2)
     limits = Limits()
     schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
     t0 = time.perf_counter()
@@ -291,10 +289,10 @@ def extraction_stage(root: Path, limit: int | None) -> dict[str, Any]:
     per_kind: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     per_file: dict[str, float] = {}
     extract_s = tables_s = 0.0
-    for at in range(0, len(files), EXTRACT_CHUNK):
+    for at in range(0, len(files), chunk):
         docs = []
         with collector_paused():
-            for f in files[at : at + EXTRACT_CHUNK]:
+            for f in files[at : at + chunk]:
                 s = time.perf_counter()
                 doc = extract_file(f, limits)
                 dt = time.perf_counter() - s
@@ -309,7 +307,7 @@ def extraction_stage(root: Path, limit: int | None) -> dict[str, Any]:
             tables_s += time.perf_counter() - s
     return {
         "documents": len(files),
-        "chunk": EXTRACT_CHUNK,
+        "chunk": chunk,
         "discover_s": discover_s,
         "extract_s": extract_s,
         "docs_per_s": len(files) / extract_s if extract_s else None,

@@ -28,21 +28,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-CHUNK = 250
-
 
 def extract(sample: Path) -> None:
     """Extract the pickled files as a worker does (the measured child process)."""
     from flows.extract import collector_paused, extract_file
     from flows.model import Limits
+    from flows.run import chunk_size
+    from flows.settings import Settings
     from flows.workers import _warm_up
 
     _warm_up()  # what a worker loads before its first file, in the baseline too
+    chunk = chunk_size(Settings().batch_size, 2)
     files = pickle.loads(sample.read_bytes())
     limits = Limits()
-    for at in range(0, len(files), CHUNK):
+    for at in range(0, len(files), chunk):
         with collector_paused():
-            for f in files[at : at + CHUNK]:
+            for f in files[at : at + chunk]:
                 extract_file(f, limits)
 
 

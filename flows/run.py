@@ -51,6 +51,12 @@ from schemas import (
 POOL_THRESHOLD = 400
 
 
+def chunk_size(files: int, workers: int) -> int:
+    """Files per extraction task for a batch of `files`: four tasks per worker, so a worker
+    that finishes early takes more, and at least 50, so a task is worth its round trip."""
+    return max(50, -(-files // (workers * 4)))
+
+
 def now_utc() -> datetime:
     """Current time as a UTC timestamp at microsecond precision (Delta-friendly)."""
     return datetime.now(UTC)
@@ -196,7 +202,7 @@ class PipelineRun:
         return self.settings.workers > 1 and files >= POOL_THRESHOLD
 
     def _chunks(self, batch: list[SourceFile]) -> list[list[SourceFile]]:
-        size = max(50, -(-len(batch) // (self.settings.workers * 4)))
+        size = chunk_size(len(batch), self.settings.workers)
         return [batch[i : i + size] for i in range(0, len(batch), size)]
 
     def _submit_extraction(self, plan: Plan) -> None:
