@@ -483,6 +483,8 @@ def change_rows(
             del table
             for part in _pair_changes(pairs, entities, entity, fields):
                 parts.append(part.append_column("_step", pyarrow.repeat(step, part.num_rows)))
+            del entities
+            release_memory()  # each dataset's joins freed: the steps' peaks do not add up
     if not parts:
         return CHANGE_LOG.arrow.empty_table()
     changes = pyarrow.concat_tables(parts).sort_by(

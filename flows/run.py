@@ -429,6 +429,7 @@ class PipelineRun:
         keep the files' hashes for the next run, write the change report; its path, or None
         when the run changed nothing."""
         self.keep_hashes(plan, results)
+        release_memory()  # what publish freed: the report's peak comes on top of the rest
         return write_change_report(self.store, summary.run_id, self.settings.reports_dir)
 
     def keep_hashes(self, plan: Plan, results: list[BatchResult]) -> None:

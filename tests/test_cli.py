@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 
 import pytest
 import typer.main
@@ -342,3 +344,22 @@ def test_run_refuses_a_folder_another_process_is_writing_before_starting_anythin
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the CLI chooses Arrow's allocator on Linux")
+def test_cli_gives_arrow_the_c_heap_before_pyarrow_loads(tmp_path):
+    # release_memory can trim the C heap, not the mimalloc pool pyarrow bundles: every
+    # command (workers and Prefect's server inherit it) must load pyarrow with the former.
+    import subprocess
+
+    code = (
+        "import sys; from flows.cli import app; from typer.testing import CliRunner\n"
+        "CliRunner().invoke(app, ['changes', '--output', sys.argv[1]])\n"
+        "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, env=env, check=True,
+    )  # fmt: skip
+    assert done.stdout.split()[-1] == "system"
