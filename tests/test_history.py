@@ -235,8 +235,11 @@ def test_recomputed_rows_keep_their_first_detection():
             _log_row("s3", "changed", "now", 9),  # same entity, other value: a new detection
         ],
     )
-    kept = history.keep_first_detection(rows, history.first_detections(existing))
-    assert kept.column("series_key").to_pylist() == ["s2", "s1", "s3"]
-    assert kept.column("run_id").to_pylist() == ["now", "first", "now"]
-    assert [d.day for d in kept.column("detected_at").to_pylist()] == [9, 1, 9]
-    assert kept.schema == rows.schema
+    # Rows of a series need not be together; one step, or one series per step, agree.
+    rows = pyarrow.concat_tables([rows, rows.slice(0, 2)])
+    for per_step in (10_000, 1):
+        kept = history.keep_first_detection(rows, existing, series_per_step=per_step)
+        assert kept.column("series_key").to_pylist() == ["s2", "s1", "s3", "s2", "s1"]
+        assert kept.column("run_id").to_pylist() == ["now", "first", "now", "now", "first"]
+        assert [d.day for d in kept.column("detected_at").to_pylist()] == [9, 1, 9, 9, 1]
+        assert kept.schema == rows.schema
