@@ -185,7 +185,9 @@ class TableStore:
         return CommitProperties(custom_metadata={"run_id": run_id, "policy_etl.op": operation})
 
     def create_missing(self, datasets: Iterable[Dataset], run_id: str) -> list[str]:
-        """Create empty tables so readers always find every dataset; returns those created."""
+        """Create empty tables so readers always find every dataset; returns those created.
+        A run calls it after its writes: a table it writes rows to is created by that write,
+        in one commit."""
         created = []
         for dataset in datasets:
             if self.table(dataset.name) is None:
@@ -218,20 +220,17 @@ class TableStore:
         table = self.table(dataset.name)
         if isinstance(rows, pyarrow.Table):
             rows = Rows(dataset.arrow, rows.select(dataset.columns).cast(dataset.arrow))
-        if table is None:
-            self.create_missing([dataset], run_id)
-            table = self.table(dataset.name)
-            assert table is not None
         if not keys:
             return False
-        present = self._present(table, key, keys)
-        if not present:
+        if table is None or not self._present(table, key, keys):
             if rows.num_rows == 0:
                 return False
             write_deltalake(
-                table,
+                table if table is not None else str(self.path(dataset.name)),
                 rows.reader(),
                 mode="append",
+                # A table's first write creates it: one commit, version 0 holds the rows.
+                configuration=TABLE_CONFIGURATION if table is None else None,
                 target_file_size=TARGET_FILE_SIZE,
                 writer_properties=WRITER_PROPERTIES,
                 commit_properties=self._commit(run_id, "append"),
@@ -263,23 +262,28 @@ class TableStore:
         """Append the rows whose `key` is not in the table yet; returns how many."""
         table = self.table(dataset.name)
         rows = rows.select(dataset.columns).cast(dataset.arrow)
-        if table is None:
-            self.create_missing([dataset], run_id)
-            table = self.table(dataset.name)
-            assert table is not None
         if rows.num_rows == 0:
             return 0
-        existing = table.to_pyarrow_table(columns=[key]).column(key)
-        fresh = rows.filter(pc.invert(pc.is_in(rows.column(key), value_set=existing)))
-        if fresh.num_rows == 0:
-            return 0
-        write_deltalake(
-            table, fresh, mode="append", commit_properties=self._commit(run_id, "append")
-        )
+        fresh = rows
+        if table is not None:
+            existing = table.to_pyarrow_table(columns=[key]).column(key)
+            fresh = rows.filter(pc.invert(pc.is_in(rows.column(key), value_set=existing)))
+            if fresh.num_rows == 0:
+                return 0
+        self.append(dataset, fresh, run_id, table)
         return fresh.num_rows
 
-    def append(self, dataset: Dataset, rows: pyarrow.Table, run_id: str) -> None:
-        table = self.table(dataset.name)
+    def append(
+        self,
+        dataset: Dataset,
+        rows: pyarrow.Table,
+        run_id: str,
+        table: DeltaTable | None = None,
+    ) -> None:
+        """Append `rows` in one commit; the first write to a table creates it (version 0).
+        `table`, if given, is the table as just opened."""
+        if table is None:
+            table = self.table(dataset.name)
         write_deltalake(
             table if table is not None else str(self.path(dataset.name)),
             rows.select(dataset.columns).cast(dataset.arrow),

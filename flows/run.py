@@ -387,7 +387,6 @@ class PipelineRun:
         """Write every changed table (one commit each), then the `runs` row, last."""
         store = self.store
         written: list[str] = []
-        created = store.create_missing(DATASETS.values(), self.run_id)
         quarantine = [self._quarantine(r.source_path, r.doc_id, r.problem) for r in plan.refusals]
         for result in results:
             quarantine.extend(result.quarantine)
@@ -420,6 +419,8 @@ class PipelineRun:
                     FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
                 )
             written.append(FILE_EVENTS.name)
+        # Readers find every dataset, empty ones too (`runs` is written next, by _finish).
+        created = store.create_missing([d for d in DATASETS.values() if d is not RUNS], self.run_id)
         return self._finish(plan, results, written, created, new_problems, changes.num_rows)
 
     def after_publish(

@@ -39,21 +39,23 @@ A, B = "a" * 64, "b" * 64
 
 def test_three_versions_history_and_time_travel(tmp_path):
     store = TableStore(tmp_path)
-    assert store.replace_rows(DATASET, _rows(A, "x", "y"), "doc_id", {A}, "run-1")  # v1 append
-    assert store.replace_rows(DATASET, _rows(B, "z"), "doc_id", {B}, "run-2")  # v2 append
-    assert store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-3")  # v3 replace A
+    assert store.replace_rows(DATASET, _rows(A, "x", "y"), "doc_id", {A}, "run-1")  # v0 create
+    assert store.replace_rows(DATASET, _rows(B, "z"), "doc_id", {B}, "run-2")  # v1 append
+    assert store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-3")  # v2 replace A
     # Same rows again: nothing to write, no version.
     assert not store.replace_rows(DATASET, _rows(A, "x2"), "doc_id", {A}, "run-4")
     assert not store.replace_rows(DATASET, _rows(B, "z"), "doc_id", set(), "run-4")
 
     table = DeltaTable(str(tmp_path / DATASET.name))
-    assert table.version() == 3  # v0 is the empty table created first
+    assert table.version() == 2  # the first write created the table with its rows
     runs = [h.get("run_id") for h in table.history()]
-    assert runs[:3] == ["run-3", "run-2", "run-1"]
+    assert runs == ["run-3", "run-2", "run-1"]
     current = sorted(table.to_pyarrow_table().column("element").to_pylist())
     assert current == ["x2", "z"]
-    v2 = DeltaTable(str(tmp_path / DATASET.name), version=2).to_pyarrow_table()
-    assert sorted(v2.column("element").to_pylist()) == ["x", "y", "z"]
+    v1 = DeltaTable(str(tmp_path / DATASET.name), version=1).to_pyarrow_table()
+    assert sorted(v1.column("element").to_pylist()) == ["x", "y", "z"]
+    v0 = DeltaTable(str(tmp_path / DATASET.name), version=0).to_pyarrow_table()
+    assert sorted(v0.column("element").to_pylist()) == ["x", "y"]
 
 
 def test_replacing_with_no_rows_deletes(tmp_path):
@@ -86,7 +88,7 @@ def test_append_new_skips_known_keys(tmp_path):
     assert (
         store.append_new(quarantine, frame_from_rows(quarantine, [row]), "quarantine_id", "r2") == 0
     )
-    assert store.version(quarantine.name) == 1
+    assert store.version(quarantine.name) == 0  # created by the first append, then nothing
 
 
 def test_predicate_quotes_are_escaped():
@@ -104,13 +106,13 @@ def test_many_keys_rewrite_the_table_in_one_commit(tmp_path, monkeypatch):
     both = pyarrow.concat_tables([_rows(A, "a3"), _rows(B)])
     assert store.replace_rows(DATASET, both, "doc_id", {A, B}, "run-4")
     table = DeltaTable(str(tmp_path / DATASET.name))
-    assert table.version() == 4 and table.history()[0]["run_id"] == "run-4"
+    assert table.version() == 3 and table.history()[0]["run_id"] == "run-4"
     assert sorted(store.read(DATASET.name).column("element").to_pylist()) == ["a3", "c1"]
     assert table.metadata().configuration["delta.enableChangeDataFeed"] == "true"
     # The same rows again: no commit, on this path too (a parser upgrade that changes
     # nothing in a table leaves it alone).
     assert not store.replace_rows(DATASET, both, "doc_id", {A, B}, "run-4b")
-    assert DeltaTable(str(tmp_path / DATASET.name)).version() == 4
+    assert DeltaTable(str(tmp_path / DATASET.name)).version() == 3
     # Deleting many keys also rewrites; the rows of other keys stay.
     store.replace_rows(DATASET, _rows(B, "b2"), "doc_id", {B}, "run-5")
     assert store.replace_rows(DATASET, _rows(A), "doc_id", {A, C}, "run-6")
@@ -122,7 +124,7 @@ def test_unchanged_rows_in_another_order_are_not_rewritten(tmp_path):
     store.replace_rows(DATASET, _rows(A, "x", "y", "z"), "doc_id", {A}, "run-1")
     reordered = _rows(A, "x", "y", "z").take([2, 0, 1])
     assert not store.replace_rows(DATASET, reordered, "doc_id", {A}, "run-2")
-    assert store.version(DATASET.name) == 1
+    assert store.version(DATASET.name) == 0
 
 
 @pytest.mark.parametrize("max_keys", [10_000, 10], ids=["predicate", "rewrite"])

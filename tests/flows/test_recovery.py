@@ -64,11 +64,11 @@ def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch
     original_append = TableStore.append
     calls = {"runs": 0}
 
-    def flaky_append(self, dataset, rows, run_id):
+    def flaky_append(self, dataset, rows, run_id, table=None):
         if dataset.name == "runs" and calls["runs"] == 0:
             calls["runs"] += 1
             raise OSError("disk hiccup writing the runs row")
-        return original_append(self, dataset, rows, run_id)
+        return original_append(self, dataset, rows, run_id, table)
 
     monkeypatch.setattr(TableStore, "append", flaky_append)
     with pytest.raises(OSError):
