@@ -56,7 +56,7 @@ def root() -> None:
         # Arrow's memory from the C heap (before pyarrow loads: it reads this once), where
         # flows.publish.release_memory trims it, instead of the mimalloc pool pyarrow
         # bundles, which keeps what each Delta read and change-log join freed: the run's
-        # process peaked ~100 MiB lower at 60,000 files (bench/README.md).
+        # process peaked ~100 MiB lower at 60,000 files (README.md).
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 

@@ -62,6 +62,11 @@ def release_memory() -> None:
         _TRIM(0)
 
 
+#: Columns that record when/which run wrote a row; equal content with other values here is
+#: still "unchanged" (a recomputed change log must not churn just because the run differs).
+VOLATILE_COLUMNS = frozenset({"run_id", "detected_at", "first_seen_at"})
+
+
 class Rows:
     """Rows to publish: an in-memory table, or Arrow IPC files staged by the batches of a
     run and streamed into Delta, so a large run never holds all its rows in memory."""
@@ -208,11 +213,13 @@ class TableStore:
         key: str,
         keys: set[str],
         run_id: str,
+        volatile: frozenset[str] = VOLATILE_COLUMNS,
     ) -> bool:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
         Appends when none of `keys` is present yet (streaming staged rows). When some are,
-        writes nothing if their rows equal `rows`; else, with up to PREDICATE_MAX_KEYS keys,
+        writes nothing if their rows equal `rows` but for the `volatile` columns; else, with
+        up to PREDICATE_MAX_KEYS keys,
         replaces them in place (Delta's predicate overwrite, or a delete when `rows` is
         empty), and with more rewrites the table (its other rows, then `rows`, streamed).
         Returns whether it wrote.
@@ -239,12 +246,12 @@ class TableStore:
         if len(keys) > PREDICATE_MAX_KEYS:
             # Too many keys for a predicate: rewrite the table, unless every key's rows are
             # unchanged (a parser upgrade that changes nothing here writes no version).
-            if self._same_rows_in_steps(table, dataset, key, keys, rows):
+            if self._same_rows_in_steps(table, dataset, key, keys, rows, volatile):
                 return False
             self._rewrite(table, dataset, key, keys, rows, run_id)
             return True
         new_rows = rows.table()
-        if self._same_rows(table, dataset, key, keys, new_rows):
+        if self._same_rows(table, dataset, key, keys, new_rows, volatile):
             return False
         if new_rows.num_rows == 0:
             table.delete(in_predicate(key, keys), commit_properties=self._commit(run_id, "delete"))
@@ -312,14 +319,20 @@ class TableStore:
         )
 
     def _same_rows_in_steps(
-        self, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], rows: Rows
+        self,
+        table: DeltaTable,
+        dataset: Dataset,
+        key: str,
+        keys: set[str],
+        rows: Rows,
+        volatile: frozenset[str],
     ) -> bool:
         """`_same_rows` for many keys, COMPARED_KEYS_PER_STEP at a time (bounded memory)."""
         ordered = sorted(keys)
         for begin in range(0, len(ordered), COMPARED_KEYS_PER_STEP):
             step = ordered[begin : begin + COMPARED_KEYS_PER_STEP]
             new = rows.where(key, pyarrow.array(step, pyarrow.string()))
-            same = self._same_rows(table, dataset, key, set(step), new)
+            same = self._same_rows(table, dataset, key, set(step), new, volatile)
             del new
             release_memory()  # each step's peak, not their sum
             if not same:
@@ -360,9 +373,15 @@ class TableStore:
 
     @classmethod
     def _same_rows(
-        cls, table: DeltaTable, dataset: Dataset, key: str, keys: set[str], rows: pyarrow.Table
+        cls,
+        table: DeltaTable,
+        dataset: Dataset,
+        key: str,
+        keys: set[str],
+        rows: pyarrow.Table,
+        volatile: frozenset[str],
     ) -> bool:
-        """Whether the table's rows for `keys` are `rows`, ignoring VOLATILE_COLUMNS and
+        """Whether the table's rows for `keys` are `rows`, ignoring the `volatile` columns and
         row order. Both sides are sorted (stably) by key and character span, then compared
         a column at a time, so at most one column is copied at once."""
         current = cls._rows_with(table, key, keys, keep=False).to_table()
@@ -372,18 +391,13 @@ class TableStore:
         order_by = [c for c in spans if c in rows.column_names]
         order_current, order_rows = (_order(t, order_by) for t in (current, rows))
         for name in rows.column_names:
-            if name in VOLATILE_COLUMNS:
+            if name in volatile:
                 continue
             kind = dataset.arrow.field(name).type
             before = current.column(name).cast(kind).take(order_current)
             if not before.equals(rows.column(name).cast(kind).take(order_rows)):
                 return False
         return True
-
-
-#: Columns that record when/which run wrote a row; equal content with other values here is
-#: still "unchanged" (a recomputed change log must not churn just because the run differs).
-VOLATILE_COLUMNS = frozenset({"run_id", "detected_at", "first_seen_at"})
 
 
 def _order(table: pyarrow.Table, columns: list[str]) -> pyarrow.Array:

@@ -30,7 +30,7 @@ from flows.ingest import (
     save_hashes,
 )
 from flows.model import Limits, Problem
-from flows.publish import Staging, TableStore, release_memory
+from flows.publish import VOLATILE_COLUMNS, Staging, TableStore, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
@@ -400,7 +400,12 @@ class PipelineRun:
         # The documents table is the index of what is published: written after the
         # records it describes, so a crash in between makes the next run redo the batch.
         documents = self.staging.rows(DOCUMENTS)
-        if store.replace_rows(DOCUMENTS, documents, "doc_id", doc_ids, self.run_id):
+        # A documents row names the run that published it, and plan() trusts the row only
+        # when that run finished: a document redone after a crash is written again with
+        # this run's id even when nothing else in its row changed.
+        if store.replace_rows(
+            DOCUMENTS, documents, "doc_id", doc_ids, self.run_id, VOLATILE_COLUMNS - {"run_id"}
+        ):
             written.append(DOCUMENTS.name)
         release_memory()
         changes, series = build_change_log(store, plan, self.run_id, self.started_at)
@@ -508,7 +513,10 @@ class PipelineRun:
             "records_quarantined": summary.records_quarantined,
             "table_versions": to_json({k: v for k, v in versions.items() if k != RUNS.name}),
         }
-        self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
+        # A publish retried after a failure below must not record the run twice.
+        recorded = self.store.read(RUNS.name, ["run_id"]).column("run_id")
+        if not pc.any(pc.equal(recorded, self.run_id)).as_py():
+            self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
         # Last, and never raising: a publish retried after a failure above must still find
         # its staged rows (without them it would replace the run's rows with none).

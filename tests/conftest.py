@@ -32,6 +32,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _cli_environment():
+    """The CLI's root callback sets variables for its own process (flows/cli.py); a test
+    that invokes it in this process must not hand them to the tests after it."""
+    before = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+    yield
+    if before is None:
+        os.environ.pop("ARROW_DEFAULT_MEMORY_POOL", None)
+    else:
+        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = before
+
+
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -51,6 +51,10 @@ def test_new_revised_and_withdrawn_rows_of_a_run(tmp_path, monkeypatch, how):
         [_row("first", "x", date(2025, 1, 1), "r1"), _row("gone", "y", None, "r1")],
         "r1",
     )
+    # The first run's commit created the table (version 0): its rows are all new.
+    first = run_changes(store, "r1")
+    assert sorted(first.new.column("entity_key").to_pylist()) == ["first", "gone"]
+    assert first.revised.num_rows == first.withdrawn.num_rows == 0 and first.version == 0
     _publish(
         store,
         [

@@ -43,6 +43,8 @@ def test_crash_after_the_documents_commit_is_completed_by_the_next_run(tmp_path,
     assert {k: counts[k] for k in ("documents", "billing_codes", "quarantine", "change_log")} == {
         k: reference[k] for k in ("documents", "billing_codes", "quarantine", "change_log")
     }
+    # The redone documents now name the run that finished: the next run skips them.
+    assert run_pipeline(settings).files_new == 0
 
 
 def _counts_of_clean_run(tmp_path):
@@ -79,3 +81,28 @@ def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch
     assert counts["billing_codes"] > 0
     assert counts["file_events"] == len(plan.file_events)
     assert counts["runs"] == 1
+
+
+def test_publish_retried_after_the_runs_row_records_the_run_once(tmp_path, monkeypatch):
+    settings = _settings(tmp_path)
+    run = PipelineRun(settings)
+    with exclusive_writer(settings.output):
+        plan = run.plan()
+    results = [
+        run.extract_batch(b, plan.known_first_seen, i)
+        for i, b in enumerate(plan.batches(settings.batch_size))
+    ]
+    original_append = TableStore.append
+    failed = []
+
+    def append_then_fail(self, dataset, rows, run_id, table=None):
+        original_append(self, dataset, rows, run_id, table)
+        if dataset.name == "runs" and not failed:
+            failed.append(True)
+            raise OSError("connection lost after the runs commit")
+
+    monkeypatch.setattr(TableStore, "append", append_then_fail)
+    with pytest.raises(OSError):
+        run.publish(plan, results)
+    run.publish(plan, results)  # what Prefect's task retry does
+    assert _counts(TableStore(settings.output))["runs"] == 1
