@@ -135,6 +135,11 @@ class Staging:
         with pyarrow.ipc.new_file(str(folder / f"batch-{batch:06d}.arrow"), table.schema) as w:
             w.write_table(table, max_chunksize=65_536)
 
+    def chunk(self, batch: int, chunk: int) -> Path:
+        """The folder a worker spills the tables of one chunk of a batch to (see
+        flows.extract.ExtractedChunk.spill); the flow's process removes it on reading."""
+        return self.root / "chunks" / f"batch-{batch:06d}-{chunk:04d}"
+
     def rows(self, dataset: Dataset) -> Rows:
         folder = self.root / dataset.name
         files = sorted(folder.glob("batch-*.arrow")) if folder.is_dir() else []

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -210,12 +209,19 @@ class PipelineRun:
         this process validates and stages a finished batch."""
         if not self._uses_pool(len(plan.to_extract)):
             return
-        pool = self._worker_pool()
         for index, batch in enumerate(plan.batches(self.settings.batch_size)):
-            self._pending[index] = [
-                pool.submit(extract_chunk, chunk, self.limits, self._schemas)
-                for chunk in self._chunks(batch)
-            ]
+            self._pending[index] = self._submit(batch, index)
+
+    def _submit(self, batch: list[SourceFile], index: int) -> list[Future[ExtractedChunk]]:
+        """Batch `index`'s chunks, queued on the worker pool; each worker spills its tables
+        to the run's staging folder (ExtractedChunk.spill)."""
+        pool = self._worker_pool()
+        return [
+            pool.submit(
+                extract_chunk, chunk, self.limits, self._schemas, self.staging.chunk(index, i)
+            )
+            for i, chunk in enumerate(self._chunks(batch))
+        ]
 
     def _file_events(
         self, files: list[SourceFile], refusals: list[Refusal]
@@ -284,14 +290,10 @@ class PipelineRun:
         process pool when there are several workers and enough files; the checks run here,
         once per dataset for the whole batch."""
         pending = self._pending.pop(index, None)
+        if pending is None and self._uses_pool(len(batch)):  # e.g. a retried batch
+            pending = self._submit(batch, index)
         if pending is not None:
-            results = [future.result() for future in pending]
-        elif self._uses_pool(len(batch)):  # not queued by plan(), e.g. a retried batch
-            pool = self._worker_pool()
-            chunks = self._chunks(batch)
-            results = list(
-                pool.map(extract_chunk, chunks, repeat(self.limits), repeat(self._schemas))
-            )
+            results = [future.result().load() for future in pending]
         else:
             results = [extract_chunk(batch, self.limits, self._schemas)]
         tables, result = self._validate(results, known_first_seen)

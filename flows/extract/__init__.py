@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import gc
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow
+import pyarrow.ipc
 
 from flows.extract.code_report import extract_code_report
 from flows.extract.payer_policy import extract_payer_policy
@@ -209,16 +212,45 @@ class ExtractedChunk:
 
     documents: list[ExtractedDocument]
     tables: dict[str, pyarrow.Table]
+    #: Where the tables wait as Arrow IPC files (`spill`), until `load` reads them back.
+    folder: Path | None = None
+
+    def spill(self, folder: Path) -> ExtractedChunk:
+        """This chunk with its tables written to Arrow IPC files in `folder`: what a worker
+        returns. Its result passes through a pipe to the flow's process, and ~2.5 MB of
+        tables per 250 files kept the worker waiting ~20 ms per chunk (~10 % of its time)
+        while that process, validating the last batch, read them 64 KB at a time."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in self.tables.items():
+            with pyarrow.ipc.new_file(str(folder / f"{name}.arrow"), table.schema) as writer:
+                writer.write_table(table)
+        return ExtractedChunk(self.documents, {}, folder)
+
+    def load(self) -> ExtractedChunk:
+        """The chunk with its spilled tables read back into memory and their files removed
+        (a spilled chunk is read once); a chunk that was not spilled as it is."""
+        if self.folder is None:
+            return self
+        tables = {}
+        for path in sorted(self.folder.glob("*.arrow")):
+            with pyarrow.OSFile(str(path)) as source:
+                tables[path.stem] = pyarrow.ipc.open_file(source).read_all()
+        shutil.rmtree(self.folder)
+        return ExtractedChunk(self.documents, tables)
 
 
 def extract_chunk(
-    files: list[SourceFile], limits: Limits, schemas: dict[str, pyarrow.Schema]
+    files: list[SourceFile],
+    limits: Limits,
+    schemas: dict[str, pyarrow.Schema],
+    spill_to: Path | None = None,
 ) -> ExtractedChunk:
     """Extract `files` and make one table per dataset in `schemas` (all fields nullable:
-    the checks decide later)."""
+    the checks decide later); with `spill_to`, the tables are left there (`spill`)."""
     with collector_paused():
         docs = [extract_file(f, limits) for f in files]
-        return records_tables(docs, schemas)
+        chunk = records_tables(docs, schemas)
+    return chunk if spill_to is None else chunk.spill(spill_to)
 
 
 def records_tables(

@@ -47,6 +47,28 @@ def test_pool_and_in_process_runs_publish_the_same_rows(tmp_path):
     assert pooled.files_new == serial.files_new == POOL_THRESHOLD + 100
     for name in ["documents", *DOCUMENT_DATASETS]:
         assert _rows(tmp_path / "pooled", name) == _rows(tmp_path / "serial", name), name
+    assert not (tmp_path / "pooled" / ".staging").exists()  # the spilled chunks too
+
+
+def test_a_spilled_chunk_loads_back_the_same_tables(tmp_path):
+    from flows.extract import extract_chunk
+    from flows.ingest import discover_files
+    from flows.model import Limits
+    from flows.validate import relaxed
+
+    sources = tmp_path / "sources"
+    synthesize_corpus(sources, reports=20, policies=10, seed=5)
+    files, _ = discover_files(sources, Limits())
+    schemas = {n: relaxed(d.arrow) for n, d in DOCUMENT_DATASETS.items()}
+    kept = extract_chunk(files, Limits(), schemas)
+    spilled = extract_chunk(files, Limits(), schemas, spill_to=tmp_path / "chunk")
+    assert spilled.tables == {} and len(list((tmp_path / "chunk").glob("*.arrow"))) == 10
+    loaded = spilled.load()
+    assert not (tmp_path / "chunk").exists()  # read once, then removed
+    assert loaded.tables.keys() == kept.tables.keys()
+    for name, table in kept.tables.items():
+        assert loaded.tables[name].equals(table), name
+    assert [d.source for d in loaded.documents] == [d.source for d in kept.documents]
 
 
 def test_a_run_takes_the_workers_started_ahead(tmp_path):
