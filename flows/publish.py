@@ -126,7 +126,8 @@ class Staging:
     """
 
     def __init__(self, output: Path, run_id: str) -> None:
-        self.base = Path(output) / ".staging"
+        # Absolute: workers spill here, and a worker's working folder may not be ours.
+        self.base = Path(output).absolute() / ".staging"
         self.root = self.base / run_id
 
     def write(self, name: str, table: pyarrow.Table, batch: int) -> None:
@@ -135,10 +136,11 @@ class Staging:
         with pyarrow.ipc.new_file(str(folder / f"batch-{batch:06d}.arrow"), table.schema) as w:
             w.write_table(table, max_chunksize=65_536)
 
-    def chunk(self, batch: int, chunk: int) -> Path:
+    def chunk(self, batch: int, chunk: int, attempt: int) -> Path:
         """The folder a worker spills the tables of one chunk of a batch to (see
-        flows.extract.ExtractedChunk.spill); the flow's process removes it on reading."""
-        return self.root / "chunks" / f"batch-{batch:06d}-{chunk:04d}"
+        flows.extract.ExtractedChunk.spill); the flow's process removes it on reading. One
+        per attempt: a worker of a failed attempt may still be writing to its own."""
+        return self.root / "chunks" / f"batch-{batch:06d}-{chunk:04d}-{attempt}"
 
     def rows(self, dataset: Dataset) -> Rows:
         folder = self.root / dataset.name

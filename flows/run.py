@@ -137,6 +137,7 @@ class PipelineRun:
         self.parser_version = parser_version()
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[int, list[Future[ExtractedChunk]]] = {}
+        self._attempts: dict[int, int] = {}  # by batch: its submissions to the pool
         self._schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
         self.staging = Staging(self.store.output, self.run_id)
         #: Hashes of the files this run saw, for the next run (flows.ingest.save_hashes).
@@ -216,9 +217,14 @@ class PipelineRun:
         """Batch `index`'s chunks, queued on the worker pool; each worker spills its tables
         to the run's staging folder (ExtractedChunk.spill)."""
         pool = self._worker_pool()
+        attempt = self._attempts[index] = self._attempts.get(index, 0) + 1
         return [
             pool.submit(
-                extract_chunk, chunk, self.limits, self._schemas, self.staging.chunk(index, i)
+                extract_chunk,
+                chunk,
+                self.limits,
+                self._schemas,
+                self.staging.chunk(index, i, attempt),
             )
             for i, chunk in enumerate(self._chunks(batch))
         ]
@@ -293,7 +299,12 @@ class PipelineRun:
         if pending is None and self._uses_pool(len(batch)):  # e.g. a retried batch
             pending = self._submit(batch, index)
         if pending is not None:
-            results = [future.result().load() for future in pending]
+            try:
+                results = [future.result().load() for future in pending]
+            except BaseException:
+                for future in pending:  # the chunks not started yet; the rest finish unread
+                    future.cancel()
+                raise
         else:
             results = [extract_chunk(batch, self.limits, self._schemas)]
         tables, result = self._validate(results, known_first_seen)

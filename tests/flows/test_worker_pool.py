@@ -62,7 +62,8 @@ def test_a_spilled_chunk_loads_back_the_same_tables(tmp_path):
     schemas = {n: relaxed(d.arrow) for n, d in DOCUMENT_DATASETS.items()}
     kept = extract_chunk(files, Limits(), schemas)
     spilled = extract_chunk(files, Limits(), schemas, spill_to=tmp_path / "chunk")
-    assert spilled.tables == {} and len(list((tmp_path / "chunk").glob("*.arrow"))) == 10
+    assert spilled.tables == {}
+    assert len(list((tmp_path / "chunk").glob("*.arrow"))) == len(schemas)
     loaded = spilled.load()
     assert not (tmp_path / "chunk").exists()  # read once, then removed
     assert loaded.tables.keys() == kept.tables.keys()
