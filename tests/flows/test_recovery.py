@@ -54,8 +54,8 @@ def _counts_of_clean_run(tmp_path):
     return _counts(TableStore(settings.output))
 
 
-def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch):
-    settings = _settings(tmp_path)
+def _extracted(settings):
+    """A run planned and extracted, ready to publish."""
     run = PipelineRun(settings)
     with exclusive_writer(settings.output):
         plan = run.plan()
@@ -63,6 +63,12 @@ def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch
         run.extract_batch(b, plan.known_first_seen, i)
         for i, b in enumerate(plan.batches(settings.batch_size))
     ]
+    return run, plan, results
+
+
+def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch):
+    settings = _settings(tmp_path)
+    run, plan, results = _extracted(settings)
     original_append = TableStore.append
     calls = {"runs": 0}
 
@@ -85,13 +91,7 @@ def test_retried_publish_keeps_rows_and_adds_no_duplicates(tmp_path, monkeypatch
 
 def test_publish_retried_after_the_runs_row_records_the_run_once(tmp_path, monkeypatch):
     settings = _settings(tmp_path)
-    run = PipelineRun(settings)
-    with exclusive_writer(settings.output):
-        plan = run.plan()
-    results = [
-        run.extract_batch(b, plan.known_first_seen, i)
-        for i, b in enumerate(plan.batches(settings.batch_size))
-    ]
+    run, plan, results = _extracted(settings)
     original_append = TableStore.append
     failed = []
 
