@@ -224,12 +224,11 @@ class TableStore:
     ) -> bool:
         """Make the rows whose `key` is in `keys` exactly `rows`, in one commit.
 
-        Appends when none of `keys` is present yet (streaming staged rows). When some are,
-        writes nothing if their rows equal `rows` but for the `volatile` columns; else, with
-        up to PREDICATE_MAX_KEYS keys,
-        replaces them in place (Delta's predicate overwrite, or a delete when `rows` is
-        empty), and with more rewrites the table (its other rows, then `rows`, streamed).
-        Returns whether it wrote.
+        Appends when none of `keys` is present yet (streaming staged rows; the first write
+        creates the table). When some are, writes nothing if their rows equal `rows` but for
+        the `volatile` columns; else, with up to PREDICATE_MAX_KEYS keys, replaces them in
+        place (Delta's predicate overwrite, or a delete when `rows` is empty), and with more
+        rewrites the table (its other rows, then `rows`, streamed). Returns whether it wrote.
         """
         table = self.table(dataset.name)
         if isinstance(rows, pyarrow.Table):
