@@ -193,6 +193,12 @@ class TableStore:
             return table.to_pyarrow_dataset().to_table(columns=columns, filter=where)
         return table.to_pyarrow_table(columns=columns)
 
+    def holds_run(self, name: str, run_id: str) -> bool:
+        """Whether the table has a row of run `run_id` (a retried publish checks before it
+        appends a run's rows a second time)."""
+        recorded = self.read(name, ["run_id"]).column("run_id")
+        return bool(pc.any(pc.equal(recorded, run_id)).as_py())
+
     def _commit(self, run_id: str, operation: str) -> CommitProperties:
         return CommitProperties(custom_metadata={"run_id": run_id, "policy_etl.op": operation})
 

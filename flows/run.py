@@ -431,8 +431,7 @@ class PipelineRun:
             written.append(QUARANTINE.name)
         if plan.file_events:
             # A retried publish must not record the same events twice.
-            recorded = store.read(FILE_EVENTS.name, ["run_id"]).column("run_id")
-            if not pc.any(pc.equal(recorded, self.run_id)).as_py():
+            if not store.holds_run(FILE_EVENTS.name, self.run_id):
                 store.append(
                     FILE_EVENTS, frame_from_rows(FILE_EVENTS, plan.file_events), self.run_id
                 )
@@ -527,8 +526,7 @@ class PipelineRun:
             "table_versions": to_json({k: v for k, v in versions.items() if k != RUNS.name}),
         }
         # A publish retried after a failure below must not record the run twice.
-        recorded = self.store.read(RUNS.name, ["run_id"]).column("run_id")
-        if not pc.any(pc.equal(recorded, self.run_id)).as_py():
+        if not self.store.holds_run(RUNS.name, self.run_id):
             self.store.append(RUNS, frame_from_rows(RUNS, [runs_row]), self.run_id)
         summary.table_versions[RUNS.name] = self.store.version(RUNS.name)
         # Last, and never raising: a publish retried after a failure above must still find
