@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pyarrow
 import pytest
 from deltalake import DeltaTable
 
 from flows import publish
-from flows.publish import TableStore, in_predicate
+from flows.publish import Staging, TableStore, in_predicate
 from flows.validate import frame_from_rows
 from schemas import DATASETS
 
@@ -180,3 +181,14 @@ def test_planning_a_run_needs_the_writer_lock(tmp_path):
         assert holds_writer(output)
         assert run.plan().files
     assert not holds_writer(output)
+
+
+def test_staging_is_absolute_for_workers_in_another_folder(tmp_path, monkeypatch):
+    # Workers spill chunks to the staging folder, and a worker's working folder may not be
+    # the flow's: a relative output folder must not resolve elsewhere in a worker.
+
+    monkeypatch.chdir(tmp_path)
+    staging = Staging(Path("output"), "run-1")
+    assert staging.root == tmp_path / "output" / ".staging" / "run-1"
+    first, retried = staging.chunk(0, 3, attempt=1), staging.chunk(0, 3, attempt=2)
+    assert first.is_absolute() and first != retried  # a retry never shares a failed attempt's
