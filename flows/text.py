@@ -332,7 +332,7 @@ CPT_CATEGORY_III = re.compile(r"^\d{4}T$")
 HCPCS_LEVEL_II = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
 ICD10CM = re.compile(r"^[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
-# payer_policy._CODE_START finds where the three patterns below can match, and tries them
+# payer_policy.codes._CODE_START finds where the three patterns below can match, and tries them
 # only there: every match starts with a digit or capital letter, then a digit, after no
 # word character (no IGNORECASE). Keep that true, or change _CODE_START with them; a
 # hypothesis property compares the two (tests/extract/test_policy_fast_paths.py).

@@ -27,6 +27,7 @@ on unchanged text leaves the files byte-identical (and their doc_ids unchanged).
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,6 +75,7 @@ class Sample:
     footer: str = ""  # text printed under the page number on every PDF page
     input_root: Path = SAMPLE_TEXT  # where the text original lives
     output_root: Path = SOURCES  # where the renditions are written
+    target_stem: str = ""  # the renditions' file name without suffix, when not the source's
 
 
 CODE_REPORT_HEADINGS = {
@@ -382,12 +384,41 @@ def write_docx(
 # --------------------------------------------------------------------------- main
 
 
+#: Golden cases whose input is a PDF or DOCX rendition of a `source.txt` beside it, as
+#: `render.json` says: {"format": ".pdf" or ".docx", "headings": {line: level},
+#: "title": ..., "footer": ...}. The rendition is written as `input.pdf` / `input.docx`.
+GOLDEN_CASES = ROOT / "tests" / "data" / "payer_policy"
+
+
+def golden_samples() -> list[Sample]:
+    """One `Sample` per golden case that has a `render.json`."""
+    samples = []
+    for spec_path in sorted(GOLDEN_CASES.glob("*/render.json")):
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        case = spec_path.parent
+        samples.append(
+            Sample(
+                f"{case.name}/source.txt",
+                (spec["format"],),
+                spec.get("headings", {}),
+                title=spec.get("title", ""),
+                footer=spec.get("footer", ""),
+                input_root=GOLDEN_CASES,
+                output_root=GOLDEN_CASES,
+                target_stem="input",
+            )
+        )
+    return samples
+
+
 def main() -> None:
-    for sample in SAMPLES:
+    for sample in [*SAMPLES, *golden_samples()]:
         source = sample.input_root / sample.source
         lines = source.read_text(encoding="utf-8").splitlines()
         for fmt in sample.formats:
             target = (sample.output_root / sample.source).with_suffix(fmt)
+            if sample.target_stem:
+                target = target.with_stem(sample.target_stem)
             target.parent.mkdir(parents=True, exist_ok=True)
             if fmt == ".pdf":
                 write_pdf(

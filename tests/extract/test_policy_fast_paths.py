@@ -12,8 +12,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.extract import code_report as cr
-from flows.extract import payer_policy as pp
 from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy import codes as pp_codes
+from flows.extract.payer_policy import coverage as pp_coverage
+from flows.extract.payer_policy import extract_payer_policy
+from flows.extract.payer_policy import labels as pp_labels
 from flows.model import DocumentText
 
 
@@ -41,15 +44,15 @@ _CODE_LABEL_WORDS = [
 def _is_code_label_by_substitution(text: str) -> bool:
     """The definition `is_code_label` had before its fullmatch: the text names a code
     system or codes, and nothing is left once the code words are taken out."""
-    names_codes = pp._SYSTEM_WORDS.search(text) or pp._CODES_WORD.search(text)
-    return bool(names_codes) and not pp._CODE_WORDS.sub(" ", text).strip()
+    names_codes = pp_codes._SYSTEM_WORDS.search(text) or pp_codes._CODES_WORD.search(text)
+    return bool(names_codes) and not pp_codes._CODE_WORDS.sub(" ", text).strip()
 
 
 @settings(max_examples=3000, deadline=None)
 @given(_phrases(_CODE_LABEL_WORDS))
 def test_is_code_label_matches_its_substitution_reference(text):
     # The memo's own function, so every example is computed, not looked up.
-    assert pp.is_code_label.__self__.fn(text) == _is_code_label_by_substitution(text)
+    assert pp_codes.is_code_label.__self__.fn(text) == _is_code_label_by_substitution(text)
 
 
 def test_is_code_label_cases():
@@ -64,7 +67,7 @@ def test_is_code_label_cases():
         "Covered CPT codes": False,
         "icd10 codes": False,  # "icd10" is one word, not "icd" and "10"
     }
-    assert {t: pp.is_code_label.__self__.fn(t) for t in cases} == cases
+    assert {t: pp_codes.is_code_label.__self__.fn(t) for t in cases} == cases
 
 
 _COVERAGE_WORDS = [
@@ -88,12 +91,12 @@ def test_coverage_patterns_are_tried_only_where_they_can_match(low):
     # coverage_of skips a pattern when none of the words all its matches hold is in the
     # statement: exact only if every match holds one of them.
     for pattern, words in (
-        (pp._DISCLAIMER_LOW, pp._DISCLAIMER_WORDS),
-        (pp._INVESTIGATIONAL_LOW, pp._INVESTIGATIONAL_WORDS),
-        (pp._NOT_COVERED_LOW, pp._NOT_COVERED_WORDS),
+        (pp_coverage._DISCLAIMER_LOW, pp_coverage._DISCLAIMER_WORDS),
+        (pp_coverage._INVESTIGATIONAL_LOW, pp_coverage._INVESTIGATIONAL_WORDS),
+        (pp_coverage._NOT_COVERED_LOW, pp_coverage._NOT_COVERED_WORDS),
     ):
         if pattern.search(low):
-            assert pp._holds(low, words), (pattern.pattern, low)
+            assert pp_coverage._holds(low, words), (pattern.pattern, low)
 
 
 _PRIOR_AUTH_WORDS = [
@@ -138,10 +141,10 @@ def test_rows_without_a_label_hint_hold_no_header_value(cells):
     # _header_values skips the row facts of a pipe row whose cells the label hint rejects:
     # exact only if such a row has no label cell and no `Label: value` inside a cell.
     row = "| " + " | ".join(c.replace("|", " ") for c in cells) + " |"
-    seen = pp._pipe_cells(row)
-    if seen is None or pp._may_hold_label(" | ".join(seen)):
+    seen = pp_labels._pipe_cells(row)
+    if seen is None or pp_labels._may_hold_label(" | ".join(seen)):
         return
-    facts = pp._row_facts.__self__.fn(row)
+    facts = pp_labels._row_facts.__self__.fn(row)
     if facts is not None:
         _starts, labels, is_header, values = facts
         assert not any(labels) and not is_header and values == (), row
@@ -150,7 +153,7 @@ def test_rows_without_a_label_hint_hold_no_header_value(cells):
 def test_a_policy_number_in_an_emphasised_table_cell_is_found():
     text = "Acme Health Plan\nMedical Policy\n| **Policy** **ID** | MCD-LT-12 |\n|---|---|\n"
     doc = DocumentText(text, "text/plain")
-    found = pp.extract_payer_policy(
+    found = extract_payer_policy(
         doc, source_path="payer_policies/kaiser/x.txt", payer_hint="kaiser"
     )
     assert found.document["policy_id"] == "MCD-LT-12"
@@ -161,7 +164,7 @@ def _codes_in_statement_by_scanning(sentence: str) -> list[tuple[str, str | None
     over the whole sentence with `finditer`."""
     from flows.text import CODE_RANGE_IN_TEXT, ICD10_IN_TEXT, PROCEDURE_CODE_IN_TEXT
 
-    keyword = bool(pp._MENTIONS_CODES.search(sentence))
+    keyword = bool(pp_codes._MENTIONS_CODES.search(sentence))
     found = [
         (m.start(), m.end(), (m.group(1), m.group(2)))
         for m in CODE_RANGE_IN_TEXT.finditer(sentence)
@@ -185,5 +188,5 @@ _CODE_TOKENS = [
 @settings(max_examples=4000, deadline=None)
 @given(_phrases(_CODE_TOKENS, max_size=14))
 def test_codes_in_statement_matches_its_scanning_reference(sentence):
-    found = pp._codes_in_statement.__self__.fn(sentence)
+    found = pp_codes._codes_in_statement.__self__.fn(sentence)
     assert [(c.first, c.last) for c in found] == _codes_in_statement_by_scanning(sentence)

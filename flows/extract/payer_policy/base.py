@@ -1,0 +1,47 @@
+"""Constants the policy extractor shares (coverage values, problem reasons, limits) and its
+memoised primitives."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flows.text import (
+    code_system_of,
+    split_pipe_row,
+    text_memo,
+)
+
+COVERED = "covered"
+NOT_COVERED = "not_covered"
+INVESTIGATIONAL = "investigational"
+UNSPECIFIED = "unspecified"
+_NEGATIVE = frozenset({NOT_COVERED, INVESTIGATIONAL})
+
+#: Ranges longer than this keep only their endpoints (a HCPCS `J0000-J9999` span is a
+#: family of drugs, not a list the policy means code by code).
+MAX_RANGE_EXPANSION = 50
+#: Payer and policy-number detection look only at the header area: its first characters,
+#: and for the title lines that name the issuer, its first non-empty lines.
+HEADER_CHARS = 3000
+HEADER_LINES = 12
+
+REASON_UNKNOWN_PAYER = "unknown_payer"
+REASON_NO_POLICY_ID = "no_policy_id"
+REASON_UNPARSED_DATE = "unparsed_date"
+REASON_BAD_CODE_RANGE = "bad_code_range"
+
+
+# --- memoisation -----------------------------------------------------------------------------
+# Policies repeat themselves (boilerplate, table headers, coverage statements, and most of
+# the text of a policy's next version), so pure functions of a line or a statement are
+# memoised. Only texts up to `MEMO_CHARS` long are cached, in caches of bounded size, so
+# the memory they hold stays small whatever the documents look like.
+
+_memo = text_memo
+
+
+#: `split_pipe_row`, memoised (table rows repeat); the cells are shared, never changed.
+_pipe_cells = _memo(16384)(split_pipe_row)
+
+#: `code_system_of`, memoised (codes repeat within and across documents).
+_system_of = lru_cache(maxsize=16384)(code_system_of)

@@ -1,0 +1,236 @@
+"""Code tokens: what counts as a CPT, HCPCS, PLA, MAAA or ICD-10-CM code in a list or a
+sentence, code-list labels, and the expansion of ranges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.extract.payer_policy.base import (
+    MAX_RANGE_EXPANSION,
+    _memo,
+    _system_of,
+)
+from flows.extract.payer_policy.coverage import (
+    _coverage,
+    _split_sentences,
+)
+from flows.text import (
+    CODE_RANGE_IN_TEXT,
+    ICD10_IN_TEXT,
+    PROCEDURE_CODE_IN_TEXT,
+    clean_inline,
+)
+
+# --- line classification --------------------------------------------------------------------
+
+_CODE = r"(?:\d{4}[0-9FT]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+_MARK = r"[*+®†‡]*"
+_CODE_ITEM = re.compile(
+    rf"(?P<a>{_CODE}){_MARK}(?:[ \t]*(?:-|–|—|through|to)[ \t]*(?P<b>{_CODE}){_MARK})?"
+    r"(?![\w]|\.\d)"
+)
+_CODE_SEP = re.compile(r"[ \t]*(?:[,;/&]|\band\b|\bor\b)?[ \t]*")
+_DESC_SEP = re.compile(r"^(?:\s|[:\-–—)]|$)")
+_CODE_WORDS = re.compile(
+    r"\b(?:cpt|hcpcs|icd|10|9|cm|pcs|codes?|descriptions?|descriptors?|level|ii|iii|i"
+    r"|category|diagnosis|diagnoses|procedures?|and|or|long|short|type|modifiers?)\b"
+    r"|[®*†‡/&:()\-–—,.]",
+    re.IGNORECASE,
+)
+#: Text made only of `_CODE_WORDS` and whitespace: what `_CODE_WORDS.sub(" ", text).strip()`
+#: leaves empty (each word alternative is a whole word between `\b`s, so the words tile the
+#: text one way only), rejected at the first other word instead of after a pass over all of it.
+_ONLY_CODE_WORDS = re.compile(rf"(?:{_CODE_WORDS.pattern}|\s)*", re.IGNORECASE)
+_SYSTEM_WORDS = re.compile(r"\b(cpt|hcpcs|icd)", re.IGNORECASE)
+_MENTIONS_CODES = re.compile(r"\bcodes?\b|\bCPT\b|\bHCPCS\b|\bICD", re.IGNORECASE)
+_GROUP_LINE = re.compile(
+    r"^Group\s+\d+\s+(?P<part>Paragraph|Codes)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+)
+_GROUP_HEADING = re.compile(r"^Group\s+\d+\s*$", re.IGNORECASE)
+
+
+_CODES_WORD = re.compile(r"\bcodes?\b", re.IGNORECASE)
+_DESCR = re.compile(r"descr", re.IGNORECASE)
+
+
+@_memo(8192)
+def is_code_label(text: str) -> bool:
+    """True for a bare code-list label or table header ("CPT®* Codes", "Code Description")."""
+    if text.isascii():
+        low = text.lower()
+        if "code" not in low and "cpt" not in low and "hcpcs" not in low and "icd" not in low:
+            return False
+    names_codes = _SYSTEM_WORDS.search(text) or _CODES_WORD.search(text)
+    return bool(names_codes) and _ONLY_CODE_WORDS.fullmatch(text) is not None
+
+
+def _label_systems(text: str) -> int:
+    return len({m.group(1).lower() for m in _SYSTEM_WORDS.finditer(text)})
+
+
+def _sub_label(text: str) -> bool:
+    """A label inside a code group ("CPT®* Codes", "ICD-10-CM Diagnosis Codes Description",
+    "Code Code Description"), as opposed to a code section heading ("Codes", "CPT Codes /
+    HCPCS Codes / ICD-10 Codes") that opens a new part of the policy."""
+    if not is_code_label(text):
+        return False
+    systems = _label_systems(text)
+    return systems == 1 or (systems == 0 and bool(_DESCR.search(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A code, or a range from `first` to `last`, as written."""
+
+    first: str
+    last: str | None = None
+
+
+def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], str] | None:
+    """Codes (and ranges) a code-list line or cell starts with, and the descriptor after them.
+
+    `47383 Ablation, liver`, `0581T-0583T: Ablation`, `47370, 47371 and 47380`. Undotted
+    ICD-10 categories (`C22`) count only when they fill a table cell on their own, so a line
+    starting "A1C testing" is not a code.
+    """
+    # Every code starts with a digit or capital letter followed by a digit.
+    if len(text) < 3 or not text[1].isdigit():
+        return None
+    first = text[0]
+    if not (first.isdigit() or "A" <= first <= "Z"):
+        return None
+    codes: list[_Code] = []
+    pos, end = 0, 0
+    while True:
+        m = _CODE_ITEM.match(text, pos)
+        if not m:
+            break
+        a, b = m.group("a", "b")  # `a` is never empty
+        if not _valid_token(a, whole_cell) or (b and not _valid_token(b, whole_cell)):
+            break
+        codes.append(_Code(a, b))
+        end = m.end()
+        sep = _CODE_SEP.match(text, end)
+        if sep and sep.end() > end and _CODE_ITEM.match(text, sep.end()):
+            pos = sep.end()
+            continue
+        break
+    if not codes:
+        return None
+    rest = text[end:]
+    if not _DESC_SEP.match(rest):
+        return None
+    description = rest.strip(" \t:-–—)")
+    if whole_cell and description and len(codes) == 1 and not codes[0].last:
+        if _system_of(codes[0].first) == "ICD10CM" and "." not in codes[0].first:
+            return None  # "C22 liver" in a cell: an undotted category needs the cell alone
+    return codes, clean_inline(description)
+
+
+def _valid_token(token: str, whole_cell: bool) -> bool:
+    system = _system_of(token)
+    if system is None:
+        return False
+    return not (system == "ICD10CM" and "." not in token and not whole_cell)
+
+
+@_memo(8192)
+def _named_in_statements(
+    text: str,
+) -> tuple[tuple[str, list[_Code], str | None], ...]:
+    """(coverage, codes, cleaned sentence) of each sentence of `text` that gives a
+    coverage to codes it names (memoised; the code lists are shared, never changed)."""
+    out: list[tuple[str, list[_Code], str | None]] = []
+    for sentence in _split_sentences(text):
+        coverage = _coverage(sentence)
+        codes = _codes_in_statement(sentence) if coverage else []
+        if coverage is None or not codes:
+            continue
+        out.append((coverage, codes, clean_inline(sentence)))
+    return tuple(out)
+
+
+#: Where a code in running text can start: every match of `PROCEDURE_CODE_IN_TEXT`,
+#: `CODE_RANGE_IN_TEXT` and `ICD10_IN_TEXT` starts with a digit or capital letter followed
+#: by a digit, after no word character. A pattern that starts with a character class is
+#: searched at C speed; those three start with a lookbehind, tried at every position.
+_CODE_START = re.compile(r"[\dA-Z]\d")
+
+
+def _code_starts(sentence: str) -> list[int]:
+    """Offsets where a code match may start, in order. The 2-character matches do not
+    overlap, but no start is lost: the character before a real start is no word
+    character, so no match of `_CODE_START` covers it."""
+    return [m.start() for m in _CODE_START.finditer(sentence)]
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))` for a pattern whose matches can only begin at
+    `starts`: tried there alone, left to right, never inside the previous match."""
+    found = []
+    end = 0
+    for at in starts:
+        if at >= end and (m := pattern.match(text, at)) is not None:
+            found.append(m)
+            end = m.end()
+    return found
+
+
+@_memo(8192)
+def _codes_in_statement(sentence: str) -> list[_Code]:
+    """Codes named in a coverage sentence. Bare five-digit numbers count only when the
+    sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
+    starts = _code_starts(sentence)
+    if not starts:
+        return []
+    keyword = bool(_MENTIONS_CODES.search(sentence))
+    found: list[tuple[int, int, _Code]] = []
+    for m in _matches_from(CODE_RANGE_IN_TEXT, sentence, starts):
+        found.append((m.start(), m.end(), _Code(m.group(1), m.group(2))))
+    for m in _matches_from(PROCEDURE_CODE_IN_TEXT, sentence, starts):
+        inside = any(s <= m.start() < e for s, e, _ in found)
+        if not inside and (keyword or not m.group(1).isdigit()):
+            found.append((m.start(), m.end(), _Code(m.group(1))))
+    for m in _matches_from(ICD10_IN_TEXT, sentence, starts):
+        found.append((m.start(), m.end(), _Code(m.group(1))))
+    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+
+
+_CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
+_ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
+
+
+def _expand(code: _Code) -> tuple[list[str], bool]:
+    """Codes of a range (its endpoints when long or not expandable); True for a bad range.
+    The result is shared, never changed."""
+    return _expand_range(code.first, code.last)
+
+
+@lru_cache(maxsize=8192)
+def _expand_range(first: str, last: str | None) -> tuple[list[str], bool]:
+    """`_expand`, memoised by the strings (a `_Code` key would hash in Python)."""
+    first = first.upper()
+    if last is None:
+        return [first], False
+    last = last.upper()
+    systems = (_system_of(first), _system_of(last))
+    # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
+    # digits (`C34.10`-`C34.12`), which may name a few codes that do not exist.
+    shape = _ICD_SHAPE if systems[0] == "ICD10CM" else _CODE_SHAPE
+    a = shape.fullmatch(first)
+    b = shape.fullmatch(last)
+    if systems == ("ICD10CM", "ICD10CM") and not (a and b):
+        return [first, last], False  # `S72.001A-S72.009A`: no numeric tail to count over
+    if not (a and b and systems[0] == systems[1]):
+        return [first, last], True
+    if (a.group(1), a.group(3), len(a.group(2))) != (b.group(1), b.group(3), len(b.group(2))):
+        return [first, last], True
+    lo, hi = int(a.group(2)), int(b.group(2))
+    if lo > hi:
+        return [first, last], True
+    if hi - lo + 1 > MAX_RANGE_EXPANSION:
+        return [first, last], False
+    width = len(a.group(2))
+    return [f"{a.group(1)}{n:0{width}d}{a.group(3)}" for n in range(lo, hi + 1)], False

@@ -1,0 +1,103 @@
+"""The coverage vocabulary: what a statement or heading says about the codes under it
+(covered, not covered, investigational), disclaimers that say nothing."""
+
+from __future__ import annotations
+
+import re
+
+from flows.extract.payer_policy.base import (
+    COVERED,
+    INVESTIGATIONAL,
+    NOT_COVERED,
+    _memo,
+)
+
+# --- coverage vocabulary -------------------------------------------------------------------
+
+_INVESTIGATIONAL_RE = re.compile(
+    r"\b(?:experimental|investigational|unproven|not\s+(?:been\s+)?proven)\b", re.IGNORECASE
+)
+_NOT_COVERED_RE = re.compile(
+    r"\bnon-?\s?covered\b"
+    r"|\bnot\s+(?:(?:be|been|considered|deemed|separately|otherwise|generally)\s+){0,2}"
+    r"(?:covered|medically\s+necessary|reasonable\s+and\s+necessary"
+    r"|eligible\s+for\s+(?:coverage|reimbursement)|a\s+covered)\b"
+    r"|\b(?:does|do)\s+not\s+(?:support|cover)\b"
+    r"|\bexcluded\s+from\s+coverage\b|\bno\s+coverage\b",
+    re.IGNORECASE,
+)
+_COVERED_RE = re.compile(
+    r"\bmedically\s+necessary\b|\bcovered\b|\bcovers\b|\breasonable\s+and\s+necessary\b"
+    r"|\bproven\b|\bsupports?\s+medical\s+necessity\b|\beligible\s+for\s+coverage\b",
+    re.IGNORECASE,
+)
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"'])")
+
+
+def _split_sentences(text: str) -> list[str]:
+    return _SENTENCE_BREAK.split(text)
+
+
+# Sentences that talk about coverage without granting or denying it ("Listing a code does
+# not mean the service is covered or not covered", "for reference purposes only").
+_DISCLAIMER_RE = re.compile(
+    r"\b(?:does|do|shall|will)\s+not\s+(?:mean|imply|guarantee|indicate|ensure|assure"
+    r"|constitute)\b|\bcovered\s+or\s+(?:not|non)[\s-]?covered\b"
+    r"|\bfor\s+reference\s+(?:purposes\s+)?only\b",
+    re.IGNORECASE,
+)
+
+
+#: A statement the three coverage patterns can match holds one of these words.
+_COVERAGE_HINT = re.compile(r"cover|necess|proven|experimental|investigational|support|eligible")
+# The patterns for ASCII text in lower case (their literals are all lower case): the same
+# matches, found faster than with IGNORECASE.
+_DISCLAIMER_LOW = re.compile(_DISCLAIMER_RE.pattern)
+_INVESTIGATIONAL_LOW = re.compile(_INVESTIGATIONAL_RE.pattern)
+_NOT_COVERED_LOW = re.compile(_NOT_COVERED_RE.pattern)
+_COVERED_LOW = re.compile(_COVERED_RE.pattern)
+# Words that every match of a pattern holds (in lower case): where none is in a statement,
+# the pattern is not tried. A search tries each alternative at every position of the text,
+# ~10 us for one sentence, and most statements need only `_COVERED_LOW`.
+_DISCLAIMER_WORDS = ("not", "non", "reference")
+_INVESTIGATIONAL_WORDS = ("experimental", "investigational", "proven")
+_NOT_COVERED_WORDS = ("not", "non", "excluded", "coverage")
+
+
+def _holds(low: str, words: tuple[str, ...]) -> bool:
+    return any(word in low for word in words)
+
+
+def coverage_of(statement: str) -> str | None:
+    """The coverage a grouping statement or heading gives the codes under it, else None.
+
+    Negations are checked first so that "not medically necessary" never reads as covered;
+    "unproven and not medically necessary" (UnitedHealthcare) is `investigational`.
+    Disclaimer sentences ("does not mean the service is covered or not covered") count
+    for nothing.
+    """
+    if statement.isascii():
+        low = statement.lower()
+        if not _COVERAGE_HINT.search(low):
+            return None  # most lines name no coverage at all
+        if not (_holds(low, _DISCLAIMER_WORDS) and _DISCLAIMER_LOW.search(low)):
+            if _holds(low, _INVESTIGATIONAL_WORDS) and _INVESTIGATIONAL_LOW.search(low):
+                return INVESTIGATIONAL
+            if _holds(low, _NOT_COVERED_WORDS) and _NOT_COVERED_LOW.search(low):
+                return NOT_COVERED
+            return COVERED if _COVERED_LOW.search(low) else None
+    if _DISCLAIMER_RE.search(statement):
+        statement = " ".join(s for s in _split_sentences(statement) if not _DISCLAIMER_RE.search(s))
+    if _INVESTIGATIONAL_RE.search(statement):
+        return INVESTIGATIONAL
+    if _NOT_COVERED_RE.search(statement):
+        return NOT_COVERED
+    if _COVERED_RE.search(statement):
+        return COVERED
+    return None
+
+
+#: `coverage_of`, memoised: statements and headings repeat within and across documents.
+_coverage = _memo(8192)(coverage_of)

@@ -1,0 +1,258 @@
+"""Header fields: labelled values (policy number, dates), the policy type and the title."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy.base import (
+    HEADER_CHARS,
+    REASON_UNPARSED_DATE,
+    _memo,
+    _pipe_cells,
+)
+from flows.extract.payer_policy.codes import (
+    _GROUP_LINE,
+    is_code_label,
+)
+from flows.extract.payer_policy.coverage import (
+    _coverage,
+)
+from flows.extract.payer_policy.labels import (
+    _LABELS_AT,
+    _NOT_AVAILABLE,
+    _Found,
+    _labels_at,
+    _may_hold_label,
+    _policy_id_of,
+    _row_facts,
+)
+from flows.extract.payer_policy.sections import (
+    _section_mode,
+)
+from flows.model import STAGE_PARSE, DocumentText, Problem
+from flows.text import (
+    MEMO_CHARS,
+    Line,
+    clean_inline,
+    find_dates,
+    is_alignment_row,
+    strip_bullet,
+)
+from schemas.reference import payer_registry
+
+
+def _header_values(
+    lines: list[Line], modes: list[str], row_cells: list[list[str] | None]
+) -> list[_Found]:
+    """Labelled values from every non-narrative line, in document order.
+
+    Handles `Label: value`, dot leaders (Cigna PDFs), label/value table cells, a header row
+    of labels over a row of values, and a label alone on its line with the value below.
+    `row_cells` is `split_pipe_row` of each line.
+    """
+    out: list[_Found] = []
+    pending: pl.Label | None = None
+    header_row: tuple[pl.Label | None, ...] | None = None
+    for line, mode, cells in zip(lines, modes, row_cells, strict=True):
+        if mode == "narrative":
+            continue
+        text = line.text
+        if cells is None:
+            if not text or text.isspace():
+                continue
+            header_row = None
+            found = _LABELS_AT(text) if len(text) <= MEMO_CHARS else _labels_at(text)
+            if not found:
+                if pending is not None and len(text.strip()) <= 120:
+                    start = line.start + len(text) - len(text.lstrip())
+                    out.append(
+                        _Found(pending, clean_inline(text), start, start + len(text.strip()))
+                    )
+                pending = None
+                continue
+            pending = None
+            for label, value, at in found:
+                if value:
+                    start = line.start + at
+                    out.append(_Found(label, value, start, start + len(value)))
+                elif not label.strict or ":" in text:
+                    pending = label
+            continue
+        if header_row is None and not _may_hold_label(" | ".join(cells)):
+            # No cell is a label or holds one (most code table rows): skip the row facts, and
+            # keep their memo for rows that repeat. The hint reads the cells, not the line:
+            # cells are cleaned of emphasis (`| **Policy** **ID** |` holds "Policy ID").
+            if not is_alignment_row(cells):
+                pending = None
+            continue
+        row = _row_facts(text)
+        if row is None:
+            continue  # an alignment row
+        pending = None
+        starts, labels, is_header, values = row
+        if header_row is not None and len(header_row) == len(cells):
+            for head, cell, at in zip(header_row, cells, starts, strict=True):
+                if head and cell:
+                    start = line.start + at
+                    out.append(_Found(head, cell, start, start + len(cell)))
+            header_row = None
+            continue
+        if is_header:
+            header_row = labels  # labels over a row of values (DOCX header tables)
+            continue
+        header_row = None
+        for label, value, at in values:
+            start = line.start + at
+            out.append(_Found(label, value, start, start + len(value)))
+    return out
+
+
+_DOC_TYPE_HEADING = re.compile(
+    r"\b(?:medical|clinical|coverage|payment|reimbursement)\s+polic(?:y|ies)\b"
+    r"|\bpolicy\s+(?:bulletins?|guidelines?)\b|\bcoverage\s+(?:determination|article)\b"
+    r"|^billing\s+and\s+coding(?:\s+article)?$",
+    re.IGNORECASE,
+)
+
+
+@_memo(4096)
+def _is_payer_name(text: str) -> bool:
+    """A line that names the payer ("Humana", "UnitedHealthcare® Commercial", "Blue Cross
+    Blue Shield of Vermont"): it starts with a payer and at most three words follow."""
+    mentions = payer_registry().find(text)
+    if not mentions or text[: mentions[0].start].strip(" #*_"):
+        return False
+    return len(_WORD2.findall(text[mentions[0].end :])) <= 3
+
+
+_WORD2 = re.compile(r"[A-Za-z]{2,}")
+_WORD3 = re.compile(r"[A-Za-z]{3}")
+_NUMBER_TOKEN = re.compile(r"\S*\d\S*")
+
+
+@_memo(4096)
+def _opens_known_section(heading: str) -> bool:
+    """A known section heading that is not the document type or the payer's name: the
+    header zone (where titles are looked for) ends there."""
+    return bool(
+        _section_mode(heading)
+        and not (_DOC_TYPE_HEADING.search(heading) or _is_payer_name(heading))
+    )
+
+
+# A title line that a PDF wrapped: it ends with a comma, a connective or a dash.
+_TITLE_WRAPS = re.compile(r"(?:,|\b(?:and|or|of|for|the|in|with|to|on|a|an)|[-–—/])$")
+
+
+@_memo(4096)
+def _title_line(raw: str) -> str | None:
+    """The line as a title, or None when it is a label, the payer, the document type, a
+    section heading, a sentence or a bare number."""
+    if not raw.strip() or _pipe_cells(raw) is not None or _labels_at(raw):
+        return None
+    text = clean_inline(strip_bullet(raw)[1].lstrip("#"))
+    if len(text) > 200 or text.endswith(".") or not _WORD3.search(text):
+        return None
+    if (
+        _is_payer_name(text)
+        or _DOC_TYPE_HEADING.search(text)
+        or _section_mode(text) is not None
+        or _coverage(text)
+        or is_code_label(text)
+        or _GROUP_LINE.match(text)
+        or _NUMBER_TOKEN.fullmatch(text)
+    ):
+        return None
+    return text
+
+
+def _title_of(
+    lines: list[Line], zone_end: int, found: list[_Found], headings: dict[int, tuple[int, str]]
+) -> str | None:
+    """A labelled title, else the header's first title-like line (a `# Title` preferred),
+    joined with its wrapped second line. The header zone ends at the first known section."""
+    for f in found:
+        if f.label.field == pl.TITLE and f.value:
+            return clean_inline(f.value)
+    candidates: list[tuple[int, int]] = []  # (heading level, line index)
+    for i, line in enumerate(lines):
+        if line.start >= zone_end:
+            break
+        if _title_line(line.text) is not None:
+            found_heading = headings.get(line.start)
+            candidates.append((found_heading[0] if found_heading else 0, i))
+    if not candidates:
+        return None
+    _, i = next((c for c in candidates if c[0] == 1), candidates[0])
+    title = _title_line(lines[i].text) or ""
+    while _TITLE_WRAPS.search(title) and i + 1 < len(lines):
+        i += 1
+        more = _title_line(lines[i].text)
+        if more is None:
+            break
+        title = f"{title} {more}"
+    return title
+
+
+_POLICY_TYPE_WORDS = (
+    (
+        re.compile(r"\bmedical\s+coverage\s+polic(?:y|ies)\b", re.IGNORECASE),
+        "medical_coverage_policy",
+    ),
+    (re.compile(r"\bmedical\s+polic(?:y|ies)\b", re.IGNORECASE), "medical_policy"),
+)
+
+
+def _generic_policy_type(head: str) -> str:
+    """A payer without its own layout: the type its header names, else `policy`."""
+    for pattern, kind in _POLICY_TYPE_WORDS:
+        if pattern.search(head):
+            return kind
+    return pl.GENERIC.policy_type
+
+
+def _header_fields(
+    doc: DocumentText, layout: pl.Layout, found: list[_Found], source_path: str
+) -> tuple[dict[str, Any], tuple[int, int] | None, str, list[Problem]]:
+    """Policy number (with its span), dates and policy type from the labelled values; the
+    first value of each field wins (headers come before footers and tables)."""
+    fields: dict[str, Any] = {}
+    id_span: tuple[int, int] | None = None
+    policy_type = layout.policy_type
+    problems: list[Problem] = []
+    for f in found:
+        name = layout.fields.get(f.label.text, f.label.field)
+        if name in fields or name in (pl.IGNORE, pl.TITLE):
+            continue
+        if name == pl.POLICY_ID:
+            token = _policy_id_of(f.value)
+            if token is None:
+                continue
+            at = f.value.find(token)
+            fields[name] = token
+            id_span = (f.start + at, f.start + at + len(token))
+            policy_type = f.label.policy_type or policy_type
+        elif (parsed := find_dates(f.value)) or _NOT_AVAILABLE.match(f.value.strip(" .")):
+            if parsed:
+                fields[name] = parsed[0][0]
+        else:
+            problems.append(
+                Problem(
+                    STAGE_PARSE,
+                    REASON_UNPARSED_DATE,
+                    f"{f.label.text} value {f.value!r} in {source_path} is not a date.",
+                    {"label": f.label.text, "value": f.value, "char_start": f.start},
+                )
+            )
+    if pl.POLICY_ID not in fields:
+        head = doc.text[:HEADER_CHARS]
+        for pattern, kind in layout.fallback_id:
+            m = pattern.search(head)
+            if m:
+                fields[pl.POLICY_ID] = m.group(1)
+                id_span = (m.start(1), m.end(1))
+                policy_type = kind or policy_type
+                break
+    return fields, id_span, policy_type, problems

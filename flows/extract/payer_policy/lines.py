@@ -1,0 +1,224 @@
+"""What each line of a policy is (heading, code row, table header, prose), and prose that
+a PDF wrapped over several lines joined back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from flows.extract.payer_policy.base import (
+    _memo,
+    _pipe_cells,
+)
+from flows.extract.payer_policy.codes import (
+    _GROUP_LINE,
+    _MENTIONS_CODES,
+    _Code,
+    is_code_label,
+    leading_codes,
+)
+from flows.extract.payer_policy.coverage import (
+    _coverage,
+)
+from flows.extract.payer_policy.labels import (
+    _label_of,
+)
+from flows.text import (
+    MEMO_CHARS,
+    Line,
+    clean_inline,
+    is_alignment_row,
+    split_aligned_row,
+    strip_bullet,
+)
+
+
+@dataclass(slots=True)
+class _Item:
+    """One classified line (or wrapped paragraph) of a code-bearing section."""
+
+    line: Line  # the first line
+    kind: str  # blank | heading | header | codes | text | merged (wrapped into the item above)
+    text: str = ""
+    level: int = 0
+    codes: list[_Code] = field(default_factory=list)
+    description: str | None = None
+    label: str | None = None  # "Covered codes:" before a code list on the same line
+    single_cell: bool = False
+    pipe: bool = False
+    bullet: bool = False
+    end: int = -1  # end of the last line (the line's own unless wrapped lines merge in)
+
+
+#: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
+#: (kind, text, level, codes, description, label, single_cell, pipe, bullet).
+_Kind = tuple[str, str, int, list[_Code], str | None, str | None, bool, bool, bool]
+
+
+def _kind(
+    kind: str,
+    text: str = "",
+    *,
+    level: int = 0,
+    codes: list[_Code] | None = None,
+    description: str | None = None,
+    label: str | None = None,
+    single_cell: bool = False,
+    pipe: bool = False,
+    bullet: bool = False,
+) -> _Kind:
+    return (kind, text, level, codes or [], description, label, single_cell, pipe, bullet)
+
+
+def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
+    """One line as an item; `heading` is `heading_text(line.text)`."""
+    raw = line.text
+    if len(raw) > MEMO_CHARS:
+        kind = _line_kind(raw, heading)
+    elif heading is None:
+        kind = _plain_line_kind(raw)  # most lines: a one-string memo, cheaper to look up
+    else:
+        kind = _LINE_KIND(raw, heading)
+    return _Item(line, *kind, line.end)
+
+
+def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
+    """The classification of one line's text (memoised: boilerplate lines repeat across
+    documents; the result is shared, so its `codes` list must never be changed)."""
+    if not raw or raw.isspace():
+        return _kind("blank")
+    cells = _pipe_cells(raw)
+    if cells is not None:
+        return _kind("blank") if is_alignment_row(cells) else _classify_row(cells)
+    bullet, body = strip_bullet(raw)
+    body = body.lstrip("*_` ")
+    parsed = leading_codes(body)
+    if parsed is not None:
+        codes, rest = parsed
+        return _kind("codes", clean_inline(body), codes=codes, description=rest or None)
+    aligned = split_aligned_row(raw)
+    # A PDF row whose first cell is an undotted ICD-10 category ("C73    Malignant ...").
+    cell = leading_codes(aligned[0], whole_cell=True) if aligned else None
+    if aligned and cell is not None:
+        codes, rest = cell
+        return _kind("codes", body, codes=codes, description=rest or aligned[1])
+    if heading is not None:
+        return _kind("heading", heading[1], level=heading[0])
+    text = clean_inline(body)
+    label, sep, after = text.partition(":")
+    if sep:
+        listed = leading_codes(after.strip())
+        if (
+            listed is not None
+            and not listed[1]
+            and (
+                _GROUP_LINE.match(label)
+                or (
+                    not any(c.isdigit() for c in label)
+                    and not _label_of(label)
+                    and (_MENTIONS_CODES.search(label) or _coverage(label))
+                )
+            )
+        ):
+            return _kind("codes", text, codes=listed[0], label=label.strip() + ":")
+    if aligned and is_code_label(" ".join(aligned)):
+        return _kind("header", text)
+    return _kind("text", text, bullet=bullet)
+
+
+#: `_line_kind`, memoised (the caller checks `MEMO_CHARS` itself).
+_LINE_KIND = lru_cache(maxsize=16384)(_line_kind)
+
+
+@_memo(16384)
+def _plain_line_kind(raw: str) -> _Kind:
+    """`_line_kind` of a line that is not a heading."""
+    return _line_kind(raw, None)
+
+
+def _classify_row(cells: list[str]) -> _Kind:
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    if not filled:
+        return _kind("blank")
+    candidates = filled[:1]
+    if len(filled) >= 2 and is_code_label(filled[0][1]):
+        candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
+    for i, cell in candidates:
+        parsed = leading_codes(cell, whole_cell=True)
+        if parsed is None:
+            continue
+        codes, rest = parsed
+        after = [c for j, c in filled if j > i]
+        description = rest or (after[0] if after else None)
+        return _kind("codes", cell, codes=codes, description=description, pipe=True)
+    joined = " ".join(c for _, c in filled)
+    if len(filled) == 1:
+        return _kind("text", joined, single_cell=True, pipe=True)
+    kind = "header" if is_code_label(joined) else "text"
+    return _kind(kind, joined, pipe=True)
+
+
+def _terminated(text: str) -> bool:
+    """Whether `text` ends a sentence: `[.:;!?]\\W*$`, read from the end."""
+    for c in reversed(text):
+        if c in ".:;!?":
+            return True
+        if c.isalnum() or c == "_":
+            return False
+    return False
+
+
+_OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|with|for|in|a|an|by|than))$", re.IGNORECASE)
+#: Formats whose lines are whole paragraphs; only PDF (and text taken from PDFs) wraps.
+_UNWRAPPED_MEDIA = frozenset(
+    {
+        "text/html",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
+
+
+def _merge_wrapped(items: list[_Item]) -> list[_Item]:
+    """Join prose that a PDF wrapped over several lines into one text item, so a statement
+    and the codes or colon it ends with are read together.
+
+    A continuation is not a list item, follows a line that does not end a sentence, and
+    starts in lower case or with a code ("64492) are proven ..."), unless the line above
+    ends open ("... and"). It becomes `merged`. A lower-case line after a code row is that
+    row's wrapped descriptor, not prose, and starts no paragraph.
+    """
+    head: _Item | None = None
+    after_code_row = False
+    for item in items:
+        first: str | None = None  # first character of the line's text, when needed
+        kind = item.kind
+        if (
+            head is not None
+            and not item.pipe
+            and not item.bullet
+            and (
+                (kind == "text" and not _GROUP_LINE.match(item.text))
+                or (
+                    kind == "codes"
+                    and not item.label
+                    and (item.description is None or item.description[:1].islower())
+                )
+            )
+            and not _terminated(head.text)
+        ):
+            first = clean_inline(strip_bullet(item.line.text)[1])[:1]
+            if first.islower() or first.isdigit() or _OPEN_END.search(head.text[-6:]):
+                head.text = f"{head.text} {clean_inline(item.line.text)}"
+                head.end = item.end
+                item.kind = "merged"
+                continue
+        continues_row = False
+        if after_code_row and kind == "text":
+            if first is None:
+                first = clean_inline(strip_bullet(item.line.text)[1])[:1]
+            continues_row = first.islower()
+        after_code_row = (item.kind == "codes" and not item.pipe) or continues_row
+        is_prose = item.kind == "text" and not item.pipe and not continues_row
+        head = item if is_prose else None
+    return items
