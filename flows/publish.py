@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pyarrow
 import pyarrow.compute as pc
@@ -156,6 +156,11 @@ class Staging:
             self.base.rmdir()  # leave no empty folder behind in the output
 
 
+#: The value an older table's rows get in a non-nullable column the contract added (the
+#: parser upgrade that comes with the column then re-extracts and replaces those rows).
+ADDED_COLUMN_DEFAULTS: dict[str, Any] = {"prior_auth": "unknown", "from_range": False}
+
+
 class TableStore:
     """The Delta tables of one output folder."""
 
@@ -201,6 +206,39 @@ class TableStore:
 
     def _commit(self, run_id: str, operation: str) -> CommitProperties:
         return CommitProperties(custom_metadata={"run_id": run_id, "policy_etl.op": operation})
+
+    def migrate(self, datasets: Iterable[Dataset], run_id: str) -> list[str]:
+        """Bring tables written under an older data contract to the current one, in one
+        commit each: columns the contract added are filled with nulls, and columns it made
+        nullable are relaxed (Delta cannot append nulls to a non-nullable column). Returns
+        the tables migrated; a table already on the contract is not touched."""
+        migrated = []
+        for dataset in datasets:
+            table = self.table(dataset.name)
+            if table is None:
+                continue
+            current = table.schema().to_arrow()
+            wanted = dataset.arrow
+            if pyarrow.schema(current) == wanted:
+                continue
+            rows = table.to_pyarrow_table()
+            columns = {
+                name: rows.column(name).cast(wanted.field(name).type)
+                if name in rows.column_names
+                else pyarrow.array(
+                    [ADDED_COLUMN_DEFAULTS.get(name)] * rows.num_rows, wanted.field(name).type
+                )
+                for name in wanted.names
+            }
+            write_deltalake(
+                table,
+                pyarrow.Table.from_pydict(columns, schema=wanted),
+                mode="overwrite",
+                schema_mode="overwrite",
+                commit_properties=self._commit(run_id, "migrate"),
+            )
+            migrated.append(dataset.name)
+        return migrated
 
     def create_missing(self, datasets: Iterable[Dataset], run_id: str) -> list[str]:
         """Create empty tables so readers always find every dataset; returns those created.

@@ -399,7 +399,8 @@ class PipelineRun:
     def publish(self, plan: Plan, results: list[BatchResult]) -> RunSummary:
         """Write every changed table (one commit each), then the `runs` row, last."""
         store = self.store
-        written: list[str] = []
+        # Tables from an older contract first (the run that upgrades the parser).
+        written: list[str] = store.migrate(DATASETS.values(), self.run_id)
         quarantine = [self._quarantine(r.source_path, r.doc_id, r.problem) for r in plan.refusals]
         for result in results:
             quarantine.extend(result.quarantine)

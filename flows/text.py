@@ -483,6 +483,27 @@ def first_date(text: str) -> tuple[date, int, int] | None:
     return None
 
 
+#: A month and a two-digit year (`11/24`, `06-25`): only in a labelled date value, where
+#: a person reads it as a month (in prose it could be a fraction or a score).
+_MONTH_SHORT_YEAR = re.compile(r"(?<![\w/.-])(\d{1,2})[/-](\d{2})(?![\w/-])")
+
+
+def labelled_date(value: str) -> tuple[date, str, int, int] | None:
+    """The first date in a labelled header value, with its precision (`day`, or `month`
+    for `06/2024`, `January 2024`, `11/24`) and span; None when it holds none."""
+    for m in DATE_IN_TEXT.finditer(value):
+        d = _match_to_date(m)
+        if d is not None:
+            month_only = bool(m.group("monthyear") or m.group("numyear"))
+            return d, "month" if month_only else "day", m.start(), m.end()
+    short = _MONTH_SHORT_YEAR.search(value)
+    if short and 1 <= int(short.group(1)) <= 12:
+        d = _make_date(int(short.group(2)), int(short.group(1)), 1)
+        if d is not None:
+            return d, "month", short.start(), short.end()
+    return None
+
+
 def parse_date(text: str) -> date | None:
     """The first date in `text` (e.g. "For services performed on or after 11/01/2025")."""
     found = first_date(text)

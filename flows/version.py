@@ -20,7 +20,7 @@ def parser_version() -> str:
         base = _ROOT / entry
         files = sorted(base.rglob("*")) if base.is_dir() else [base]
         for path in files:
-            if path.is_file() and path.suffix in {".py", ".csv"}:
+            if path.is_file() and path.suffix in {".py", ".csv", ".toml"}:
                 digest.update(path.relative_to(_ROOT).as_posix().encode())
                 # Line endings normalised so a Windows checkout stamps the same version.
                 digest.update(path.read_bytes().replace(b"\r\n", b"\n"))

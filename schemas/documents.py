@@ -5,6 +5,7 @@ import pandera.pandas as pa
 from schemas.base import Date, Int, Str, Timestamp, doc_id_field
 
 DOC_KINDS = ["code_report", "payer_policy"]
+SERIES_KEY_SOURCES = ["policy_id", "title", "file_stem"]
 STATUSES = ["ok", "partial", "rejected"]
 
 
@@ -17,6 +18,11 @@ class Document(pa.DataFrameModel):
     media_type: Str = pa.Field(nullable=True, description="sniffed media type")
     series_key: Str = pa.Field(
         nullable=True, description="code_report:<code> or payer_policy:<payer_id>:<policy_id>"
+    )
+    series_key_source: Str = pa.Field(
+        nullable=True,
+        isin=SERIES_KEY_SOURCES,
+        description="what a policy's series key is made from: policy_id, title or file_stem",
     )
     title: Str = pa.Field(nullable=True, description="document title as written")
     payer_id: Str = pa.Field(nullable=True, description="payer registry id (policies)")

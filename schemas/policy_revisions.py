@@ -8,7 +8,7 @@ from schemas.reference import payer_registry
 
 class PolicyRevision(DocumentRecord):
     payer_id: Str = pa.Field(isin=sorted(payer_registry().payer_ids), description="payer id")
-    policy_id: Str = pa.Field(description="payer's policy number")
+    policy_id: Str = pa.Field(nullable=True, description="payer's policy number (null: none shown)")
     revision_date: Date = pa.Field(nullable=True, description="date of the revision")
     summary: Str = pa.Field(nullable=True, description="summary of changes as written")
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
+#: The payer id of a policy whose issuer cannot be told (`reference/payers.csv`).
+UNKNOWN_PAYER = "unknown"
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -57,6 +61,8 @@ class PayerRegistry:
         folded: list[str] = []
         for payer_id, name, aliases in rows:
             self.names[payer_id] = name
+            if payer_id == UNKNOWN_PAYER:
+                continue  # a placeholder id, never a name to find in text
             for alias in [payer_id, name, *aliases]:
                 alias = alias.strip()
                 if not alias:
@@ -152,3 +158,19 @@ def valid_modifiers() -> frozenset[str]:
     """Every valid CPT and HCPCS Level II modifier from `reference/modifiers.csv`."""
     with (REFERENCE_DIR / "modifiers.csv").open(newline="", encoding="utf-8") as fh:
         return frozenset(r["modifier"].strip().upper() for r in csv.DictReader(fh))
+
+
+@cache
+def policy_labels() -> tuple[dict[str, str], ...]:
+    """The header-label lexicon of payer policies, `reference/policy_labels.csv`: one row
+    per spelling (field, label, payer, strict, policy_type, rank, id_shape)."""
+    with (REFERENCE_DIR / "policy_labels.csv").open(newline="", encoding="utf-8") as fh:
+        return tuple(dict(row) for row in csv.DictReader(fh))
+
+
+@cache
+def policy_layouts() -> dict[str, Any]:
+    """Per-payer layout hints and the section-role vocabulary of payer policies,
+    `reference/policy_layouts.toml`."""
+    with (REFERENCE_DIR / "policy_layouts.toml").open("rb") as fh:
+        return tomllib.load(fh)

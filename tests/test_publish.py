@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 from flows import publish
 from flows.publish import Staging, TableStore, in_predicate
@@ -192,3 +192,39 @@ def test_staging_is_absolute_for_workers_in_another_folder(tmp_path, monkeypatch
     assert staging.root == tmp_path / "output" / ".staging" / "run-1"
     first, retried = staging.chunk(0, 3, attempt=1), staging.chunk(0, 3, attempt=2)
     assert first.is_absolute() and first != retried  # a retry never shares a failed attempt's
+
+
+def test_migrate_brings_an_older_table_to_the_contract(tmp_path):
+    # A policy_codes table as the contract had it before prior_auth, listed_under,
+    # from_range and range_end, with a non-nullable policy_id.
+    dataset = DATASETS["policy_codes"]
+    old_fields = [
+        f.with_nullable(False) if f.name == "policy_id" else f
+        for f in dataset.arrow
+        if f.name not in ("prior_auth", "listed_under", "from_range", "range_end")
+    ]
+    row = {f.name: None for f in old_fields}
+    row.update(
+        doc_id="a" * 64,
+        char_start=0,
+        char_end=5,
+        payer_id="aetna",
+        policy_id="0315",
+        code="47383",
+        code_system="CPT",
+        coverage="covered",
+    )
+    old = pyarrow.Table.from_pylist([row], schema=pyarrow.schema(old_fields))
+    write_deltalake(str(tmp_path / "policy_codes"), old)
+    store = TableStore(tmp_path)
+    assert store.migrate([dataset], "run-1") == ["policy_codes"]
+    assert store.migrate([dataset], "run-2") == []  # on the contract now: no new version
+    table = store.table("policy_codes")
+    assert table is not None and table.version() == 1
+    (got,) = table.to_pyarrow_table().to_pylist()
+    assert (got["code"], got["prior_auth"], got["from_range"], got["listed_under"]) == (
+        "47383",
+        "unknown",
+        False,
+        None,
+    )

@@ -12,11 +12,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flows.extract import code_report as cr
-from flows.extract import policy_layouts as pl
 from flows.extract.payer_policy import codes as pp_codes
 from flows.extract.payer_policy import coverage as pp_coverage
 from flows.extract.payer_policy import extract_payer_policy
 from flows.extract.payer_policy import labels as pp_labels
+from flows.extract.payer_policy import layouts as pl
 from flows.model import DocumentText
 
 

@@ -15,18 +15,23 @@ COVERED = "covered"
 NOT_COVERED = "not_covered"
 INVESTIGATIONAL = "investigational"
 UNSPECIFIED = "unspecified"
+PA_REQUIRED = "required"
+PA_NOT_REQUIRED = "not_required"
+PA_UNKNOWN = "unknown"
 _NEGATIVE = frozenset({NOT_COVERED, INVESTIGATIONAL})
 
-#: Ranges longer than this keep only their endpoints (a HCPCS `J0000-J9999` span is a
-#: family of drugs, not a list the policy means code by code).
-MAX_RANGE_EXPANSION = 50
+#: Ranges longer than this are kept as one row, the low bound with a `range_end` (a HCPCS
+#: `J0120-J9999` span is a family of drugs, not a list the policy means code by code).
+MAX_RANGE_EXPANSION = 100
 #: Payer and policy-number detection look only at the header area: its first characters,
 #: and for the title lines that name the issuer, its first non-empty lines.
 HEADER_CHARS = 3000
 HEADER_LINES = 12
 
 REASON_UNKNOWN_PAYER = "unknown_payer"
-REASON_NO_POLICY_ID = "no_policy_id"
+REASON_MISSING_POLICY_ID = "missing_policy_id"
+REASON_MISSING_EFFECTIVE_DATE = "missing_effective_date"
+REASON_NOT_A_POLICY = "not_a_policy"
 REASON_UNPARSED_DATE = "unparsed_date"
 REASON_BAD_CODE_RANGE = "bad_code_range"
 

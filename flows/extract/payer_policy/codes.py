@@ -182,10 +182,21 @@ def _matches_from(pattern: re.Pattern[str], text: str, starts: list[int]) -> lis
 def _codes_in_statement(sentence: str) -> list[_Code]:
     """Codes named in a coverage sentence. Bare five-digit numbers count only when the
     sentence speaks of codes, so "tumors under 10000 mm3" is not CPT 10000."""
+    return _find_codes(sentence, bool(_MENTIONS_CODES.search(sentence)))
+
+
+@_memo(4096)
+def _codes_in_pa_statement(line: str) -> list[_Code]:
+    """Codes listed after a prior-authorization statement ("Prior authorization required.
+    23470 23472"): a statement about authorizing services lists codes, so bare five-digit
+    numbers count."""
+    return _find_codes(line, True)
+
+
+def _find_codes(sentence: str, keyword: bool) -> list[_Code]:
     starts = _code_starts(sentence)
     if not starts:
         return []
-    keyword = bool(_MENTIONS_CODES.search(sentence))
     found: list[tuple[int, int, _Code]] = []
     for m in _matches_from(CODE_RANGE_IN_TEXT, sentence, starts):
         found.append((m.start(), m.end(), _Code(m.group(1), m.group(2))))
@@ -202,18 +213,23 @@ _CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
 _ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
 
 
-def _expand(code: _Code) -> tuple[list[str], bool]:
-    """Codes of a range (its endpoints when long or not expandable); True for a bad range.
-    The result is shared, never changed."""
+#: What a code or range stands for: its codes, whether the range is bad (its endpoints
+#: are kept), and whether it is kept whole (too long to expand: its low bound stands for
+#: it, with the high bound as `range_end`).
+Expansion = tuple[list[str], bool, bool]
+
+
+def _expand(code: _Code) -> Expansion:
+    """Codes of a range (see `Expansion`). The result is shared, never changed."""
     return _expand_range(code.first, code.last)
 
 
 @lru_cache(maxsize=8192)
-def _expand_range(first: str, last: str | None) -> tuple[list[str], bool]:
+def _expand_range(first: str, last: str | None) -> Expansion:
     """`_expand`, memoised by the strings (a `_Code` key would hash in Python)."""
     first = first.upper()
     if last is None:
-        return [first], False
+        return [first], False, False
     last = last.upper()
     systems = (_system_of(first), _system_of(last))
     # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
@@ -222,15 +238,15 @@ def _expand_range(first: str, last: str | None) -> tuple[list[str], bool]:
     a = shape.fullmatch(first)
     b = shape.fullmatch(last)
     if systems == ("ICD10CM", "ICD10CM") and not (a and b):
-        return [first, last], False  # `S72.001A-S72.009A`: no numeric tail to count over
+        return [first], False, True  # `S72.001A-S72.009A`: no numeric tail to count over
     if not (a and b and systems[0] == systems[1]):
-        return [first, last], True
+        return [first, last], True, False
     if (a.group(1), a.group(3), len(a.group(2))) != (b.group(1), b.group(3), len(b.group(2))):
-        return [first, last], True
+        return [first, last], True, False
     lo, hi = int(a.group(2)), int(b.group(2))
     if lo > hi:
-        return [first, last], True
+        return [first, last], True, False
     if hi - lo + 1 > MAX_RANGE_EXPANSION:
-        return [first, last], False
+        return [first], False, True
     width = len(a.group(2))
-    return [f"{a.group(1)}{n:0{width}d}{a.group(3)}" for n in range(lo, hi + 1)], False
+    return [f"{a.group(1)}{n:0{width}d}{a.group(3)}" for n in range(lo, hi + 1)], False, False

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     COVERED,
     INVESTIGATIONAL,
     NOT_COVERED,
+    PA_NOT_REQUIRED,
+    PA_REQUIRED,
     _memo,
 )
 
@@ -45,7 +48,11 @@ def _split_sentences(text: str) -> list[str]:
 _DISCLAIMER_RE = re.compile(
     r"\b(?:does|do|shall|will)\s+not\s+(?:mean|imply|guarantee|indicate|ensure|assure"
     r"|constitute)\b|\bcovered\s+or\s+(?:not|non)[\s-]?covered\b"
-    r"|\bfor\s+reference\s+(?:purposes\s+)?only\b",
+    r"|\bfor\s+reference\s+(?:purposes\s+)?only\b"
+    r"|\bfor\s+informational\s+purposes\b"
+    # A billing notice ("report medically necessary treatment with modifier AT") tells how
+    # to bill, not what is covered.
+    r"|\bmodifiers?\b",
     re.IGNORECASE,
 )
 
@@ -61,7 +68,7 @@ _COVERED_LOW = re.compile(_COVERED_RE.pattern)
 # Words that every match of a pattern holds (in lower case): where none is in a statement,
 # the pattern is not tried. A search tries each alternative at every position of the text,
 # ~10 us for one sentence, and most statements need only `_COVERED_LOW`.
-_DISCLAIMER_WORDS = ("not", "non", "reference")
+_DISCLAIMER_WORDS = ("not", "non", "reference", "informational", "modifier")
 _INVESTIGATIONAL_WORDS = ("experimental", "investigational", "proven")
 _NOT_COVERED_WORDS = ("not", "non", "excluded", "coverage")
 
@@ -101,3 +108,26 @@ def coverage_of(statement: str) -> str | None:
 
 #: `coverage_of`, memoised: statements and headings repeat within and across documents.
 _coverage = _memo(8192)(coverage_of)
+
+
+@_memo(8192)
+def prior_auth_of(statement: str) -> str | None:
+    """`required` or `not_required` for a statement about prior authorization, else None.
+
+    "Prior authorization is required", "requires precertification" are `required`; "no
+    prior authorization is needed", "removed from the prior authorization list" are
+    `not_required`. A bare mention ("Prior Authorization") states neither.
+    """
+    if "PA" not in statement and not _PA_HINT.search(statement.lower()):
+        return None
+    if not pl.PRIOR_AUTH_TERMS.search(statement):
+        return None
+    if pl.PRIOR_AUTH_NOT_REQUIRED.search(statement):
+        return PA_NOT_REQUIRED
+    if pl.PRIOR_AUTH_REQUIRED.search(statement):
+        return PA_REQUIRED
+    return None
+
+
+#: A statement that `prior_auth_of` can read holds one of these (lower-cased).
+_PA_HINT = re.compile(r"auth|certif|precert|approval|pre-?service")

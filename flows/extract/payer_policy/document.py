@@ -1,45 +1,63 @@
-"""The entry point: one policy document to its policy, code and revision records."""
+"""The entry point: one policy document to its policy, code and revision records.
+
+A payer policy or code list is always published with what was found; a missing field
+(number, version date, issuer) is a problem with a record, so the document is `partial`.
+Only a page about no coverage at all (an index, FAQ or news list) is rejected.
+"""
 
 from __future__ import annotations
 
-from flows.extract import policy_layouts as pl
+import re
+from typing import Any
+
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     HEADER_CHARS,
-    REASON_NO_POLICY_ID,
+    REASON_MISSING_EFFECTIVE_DATE,
+    REASON_MISSING_POLICY_ID,
+    REASON_NOT_A_POLICY,
     REASON_UNKNOWN_PAYER,
     _pipe_cells,
 )
 from flows.extract.payer_policy.header import (
+    HeaderFields,
     _generic_policy_type,
     _header_fields,
     _header_values,
     _opens_known_section,
     _title_of,
 )
-from flows.extract.payer_policy.issuer import (
-    detect_payer,
-)
-from flows.extract.payer_policy.lines import (
-    _UNWRAPPED_MEDIA,
-    _classify,
-    _merge_wrapped,
-)
-from flows.extract.payer_policy.listing import (
-    _Context,
-    _policy_code_rows,
-)
-from flows.extract.payer_policy.revisions import (
-    _revision_rows,
-)
-from flows.extract.payer_policy.sections import (
-    _line_modes,
-    _section_modes,
-)
+from flows.extract.payer_policy.issuer import detect_issuer, line_of_business
+from flows.extract.payer_policy.lines import _UNWRAPPED_MEDIA, _classify, _merge_wrapped
+from flows.extract.payer_policy.listing import _Context, _policy_code_rows
+from flows.extract.payer_policy.revisions import _revision_rows
+from flows.extract.payer_policy.sections import _line_modes, _section_modes
 from flows.extract.sections import split_sections
 from flows.model import DOC_KIND_PAYER_POLICY, STAGE_PARSE, DocumentText, Extraction, Problem
-from flows.text import (
-    iter_lines,
-)
+from flows.text import iter_lines
+from schemas.reference import UNKNOWN_PAYER
+
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    """Lower-case words joined by dashes (at most 80 characters): a stable series name."""
+    return "-".join(_SLUG_WORD.findall(text.lower()))[:80].strip("-")
+
+
+def series_key(payer_id: str, policy_id: str | None, title: str | None, source_path: str):
+    """(series_key, series_key_source): by policy number, else by normalised title, else
+    by file stem (DESIGN.md, identity)."""
+    if policy_id:
+        return f"payer_policy:{payer_id}:{policy_id}", "policy_id"
+    if title and _slug(title):
+        return f"payer_policy:{payer_id}:title:{_slug(title)}", "title"
+    stem = source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"payer_policy:{payer_id}:file:{_slug(stem) or 'unnamed'}", "file_stem"
+
+
+def _missing(reason: str, message: str, record: dict[str, Any]) -> Problem:
+    return Problem(STAGE_PARSE, reason, message, record)
 
 
 def extract_payer_policy(
@@ -47,10 +65,11 @@ def extract_payer_policy(
 ) -> Extraction:
     """Parse one payer policy document into its policy, code and revision records.
 
-    `payer_hint` is the sources folder name when it is a registry id. Whole-document
-    failures (`unknown_payer`, `no_policy_id`) come back as problems with no policy
-    records; record-level oddities (`unparsed_date`, `bad_code_range`) as problems with a
-    record. `source_path` only appears in messages.
+    `payer_hint` is the sources folder name when it is a registry id. A page about no
+    coverage comes back with a `not_a_policy` problem and no records; every other problem
+    (`unknown_payer`, `missing_policy_id`, `unparsed_date`, ...) carries a record, so the
+    document is published as `partial`. `source_path` appears in messages and names a
+    series that has neither a policy number nor a title.
     """
     ex = Extraction(doc_kind=DOC_KIND_PAYER_POLICY)
     lines = list(iter_lines(doc.text))
@@ -65,62 +84,122 @@ def extract_payer_policy(
     headings = {s.char_start: (s.level, s.heading) for s in sections if s.heading is not None}
     row_cells = [_pipe_cells(line.text) if "|" in line.text else None for line in lines]
 
-    payer_id = detect_payer(doc.text, payer_hint)
+    issuer = detect_issuer(doc.text, payer_hint)
+    payer_id = issuer.payer_id if issuer else UNKNOWN_PAYER
     layout = pl.layout_for(payer_id)
     found = _header_values(lines, modes, row_cells)
-    fields, id_span, policy_type, problems = _header_fields(doc, layout, found, source_path)
-    if policy_type == pl.GENERIC.policy_type:
-        policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
+    header = _header_fields(doc, layout, found, source_path)
+    if header.policy_type == pl.GENERIC.policy_type:
+        header.policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
     known = [s.char_start for s in sections if s.heading and _opens_known_section(s.heading)]
     title = _title_of(lines, min([HEADER_CHARS, *known[:1]]), found, headings)
-    policy_id: str | None = fields.get(pl.POLICY_ID)
-    version_date = next((fields[f] for f in layout.version_fields if f in fields), None)
+
+    items = [_classify(line, headings.get(line.start)) for line in lines]
+    if doc.media_type not in _UNWRAPPED_MEDIA:
+        items = _merge_wrapped(items)
+    policy_id: str | None = header.values.get(pl.POLICY_ID)
+    ctx = _Context(doc, payer_id, policy_id, layout, starts, header.problems)
+    listing = _policy_code_rows(ctx, items, modes)
+    if _not_a_policy(header, found, title, doc.text, listing.states_coverage):
+        ex.problems.append(
+            Problem(
+                STAGE_PARSE,
+                REASON_NOT_A_POLICY,
+                f"{source_path} is not a payer policy or code list (an index, FAQ or news "
+                "page: no policy header and no coverage statement); nothing was published.",
+            )
+        )
+        return ex
+    if listing.prior_auth_list:
+        header.policy_type = "prior_auth_list"
+    _publish(ex, doc, header, layout, title, issuer, ctx, source_path)
+    ex.records["policy_codes"] = listing.rows
+    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes, row_cells, headings)
+    return ex
+
+
+def _not_a_policy(
+    header: HeaderFields, found: list[Any], title: str | None, text: str, states_coverage: bool
+) -> bool:
+    """A page about no coverage: no labelled header field at all, and either a title or
+    opening that names an index, FAQ or news page, or no coverage statement anywhere."""
+    labelled = any(f.label.field not in (pl.IGNORE, pl.TITLE) for f in found)
+    if labelled and header.values:
+        return False
+    opening = "\n".join((title or "", text[:400]))
+    return bool(pl.NOT_A_POLICY_TITLE.search(opening)) or not states_coverage
+
+
+def _publish(
+    ex: Extraction,
+    doc: DocumentText,
+    header: HeaderFields,
+    layout: pl.Layout,
+    title: str | None,
+    issuer: Any,
+    ctx: _Context,
+    source_path: str,
+) -> None:
+    """The document row, the `payer_policies` row, and a problem per missing field."""
+    values, precision = header.values, header.precision
+    payer_id, policy_id = ctx.payer_id, ctx.policy_id
+    version_field = next((f for f in layout.version_fields if f in values), None)
+    key, key_source = series_key(payer_id, policy_id, title, source_path)
+    span = header.id_span or (0, 0)
     ex.document = {
         "title": title,
         "payer_id": payer_id,
         "policy_id": policy_id,
         "primary_code": None,
-        "effective_date": fields.get(pl.EFFECTIVE),
-        "series_key": f"payer_policy:{payer_id}:{policy_id}" if payer_id and policy_id else None,
-        "version_date": version_date,
+        "effective_date": values.get(pl.EFFECTIVE),
+        "series_key": key,
+        "series_key_source": key_source,
+        "version_date": values.get(version_field) if version_field else None,
     }
-    if payer_id is None:
+    row = {
+        "payer_id": payer_id,
+        "issuer": issuer.name if issuer else None,
+        "line_of_business": line_of_business(doc.text[:HEADER_CHARS]),
+        "policy_id": policy_id,
+        "title": title,
+        "policy_type": header.policy_type,
+        "version_date": ex.document["version_date"],
+        "section_ordinal": ctx.ordinal_at(span[0]),
+        "char_start": span[0],
+        "char_end": span[1],
+    }
+    for name in pl.DATE_FIELDS:
+        row[name] = values.get(name)
+        row[f"{name}_precision"] = precision.get(name)
+    ex.records["payer_policies"] = [row]
+    where = {"series_key": key, "char_start": span[0]}
+    if issuer is None:
         ex.problems.append(
-            Problem(
-                STAGE_PARSE,
+            _missing(
                 REASON_UNKNOWN_PAYER,
                 f"Cannot tell which payer issued {source_path}: it is not in a payer folder "
-                "and its header names no payer, or several.",
+                "and its title, banner and copyright lines name no payer, or several; "
+                f"published under the payer id '{UNKNOWN_PAYER}'. Move it into "
+                "payer_policies/<payer_id>/ to name its payer.",
+                where,
             )
         )
     if policy_id is None:
         ex.problems.append(
-            Problem(STAGE_PARSE, REASON_NO_POLICY_ID, f"No policy number found in {source_path}.")
+            _missing(
+                REASON_MISSING_POLICY_ID,
+                f"No policy number found in {source_path}; its versions are tracked by "
+                f"{key_source.replace('_', ' ')} as {key}.",
+                where,
+            )
         )
-    if payer_id is None or policy_id is None or id_span is None:
-        return ex
-
-    ctx = _Context(doc, payer_id, policy_id, layout, starts, problems)
-    ex.records["payer_policies"] = [
-        {
-            "payer_id": payer_id,
-            "policy_id": policy_id,
-            "title": title,
-            "policy_type": policy_type,
-            "effective_date": fields.get(pl.EFFECTIVE),
-            "original_effective_date": fields.get(pl.ORIGINAL),
-            "last_reviewed_date": fields.get(pl.LAST_REVIEWED),
-            "next_review_date": fields.get(pl.NEXT_REVIEW),
-            "version_date": version_date,
-            "section_ordinal": ctx.ordinal_at(id_span[0]),
-            "char_start": id_span[0],
-            "char_end": id_span[1],
-        }
-    ]
-    items = [_classify(line, headings.get(line.start)) for line in lines]
-    if doc.media_type not in _UNWRAPPED_MEDIA:
-        items = _merge_wrapped(items)
-    ex.records["policy_codes"] = _policy_code_rows(ctx, items, modes)
-    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes, row_cells, headings)
-    ex.problems.extend(problems)
-    return ex
+    if version_field is None:
+        ex.problems.append(
+            _missing(
+                REASON_MISSING_EFFECTIVE_DATE,
+                f"No effective or review date found in {source_path}; its versions are "
+                "ordered by when they were first seen.",
+                where,
+            )
+        )
+    ex.problems.extend(header.problems)

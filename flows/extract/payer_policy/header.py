@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     HEADER_CHARS,
     REASON_UNPARSED_DATE,
@@ -36,8 +37,8 @@ from flows.text import (
     MEMO_CHARS,
     Line,
     clean_inline,
-    find_dates,
     is_alignment_row,
+    labelled_date,
     strip_bullet,
 )
 from schemas.reference import payer_registry
@@ -157,6 +158,7 @@ def _title_line(raw: str) -> str | None:
         return None
     if (
         _is_payer_name(text)
+        or pl.TITLE_FURNITURE.match(text)
         or _DOC_TYPE_HEADING.search(text)
         or _section_mode(text) is not None
         or _coverage(text)
@@ -213,32 +215,53 @@ def _generic_policy_type(head: str) -> str:
     return pl.GENERIC.policy_type
 
 
+@dataclass(slots=True)
+class HeaderFields:
+    """What a policy's header says: the value of each field (dates with their precision),
+    where the policy number sits, the policy type, and the problems met on the way."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    precision: dict[str, str] = field(default_factory=dict)
+    id_span: tuple[int, int] | None = None
+    policy_type: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+#: A value a person reads as no date at all (a label word used in prose or a table row
+#: title, "Annual Review | Revised the statement"): it starts with no digit or month.
+_DATE_LIKE = re.compile(
+    r"^\W*(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)", re.IGNORECASE
+)
+
+
 def _header_fields(
     doc: DocumentText, layout: pl.Layout, found: list[_Found], source_path: str
-) -> tuple[dict[str, Any], tuple[int, int] | None, str, list[Problem]]:
-    """Policy number (with its span), dates and policy type from the labelled values; the
-    first value of each field wins (headers come before footers and tables)."""
-    fields: dict[str, Any] = {}
-    id_span: tuple[int, int] | None = None
-    policy_type = layout.policy_type
-    problems: list[Problem] = []
+) -> HeaderFields:
+    """Policy number (with its span), dates and policy type from the labelled values. Of
+    the labels that fill one field, the lowest `rank` wins, then the first (headers come
+    before footers and tables)."""
+    out = HeaderFields(policy_type=layout.policy_type)
+    ranks: dict[str, int] = {}
     for f in found:
         name = layout.fields.get(f.label.text, f.label.field)
-        if name in fields or name in (pl.IGNORE, pl.TITLE):
+        if name in (pl.IGNORE, pl.TITLE) or ranks.get(name, 99) <= f.label.rank:
             continue
         if name == pl.POLICY_ID:
-            token = _policy_id_of(f.value)
+            token = _policy_id_of(f.value, slug=f.label.slug)
             if token is None:
                 continue
             at = f.value.find(token)
-            fields[name] = token
-            id_span = (f.start + at, f.start + at + len(token))
-            policy_type = f.label.policy_type or policy_type
-        elif (parsed := find_dates(f.value)) or _NOT_AVAILABLE.match(f.value.strip(" .")):
-            if parsed:
-                fields[name] = parsed[0][0]
+            out.values[name] = token
+            out.id_span = (f.start + at, f.start + at + len(token))
+            out.policy_type = f.label.policy_type or layout.policy_type
+            ranks[name] = f.label.rank
+        elif parsed := labelled_date(f.value):
+            out.values[name], out.precision[name] = parsed[0], parsed[1]
+            ranks[name] = f.label.rank
+        elif _NOT_AVAILABLE.match(f.value.strip(" .")) or not _DATE_LIKE.search(f.value):
+            continue
         else:
-            problems.append(
+            out.problems.append(
                 Problem(
                     STAGE_PARSE,
                     REASON_UNPARSED_DATE,
@@ -246,13 +269,13 @@ def _header_fields(
                     {"label": f.label.text, "value": f.value, "char_start": f.start},
                 )
             )
-    if pl.POLICY_ID not in fields:
+    if pl.POLICY_ID not in out.values:
         head = doc.text[:HEADER_CHARS]
         for pattern, kind in layout.fallback_id:
             m = pattern.search(head)
             if m:
-                fields[pl.POLICY_ID] = m.group(1)
-                id_span = (m.start(1), m.end(1))
-                policy_type = kind or policy_type
+                out.values[pl.POLICY_ID] = m.group(1)
+                out.id_span = (m.start(1), m.end(1))
+                out.policy_type = kind or out.policy_type
                 break
-    return fields, id_span, policy_type, problems
+    return out

@@ -1,16 +1,14 @@
-"""Who publishes a policy: the payer its title, banner or copyright line names."""
+"""Who publishes a policy: the payer its title, banner or copyright line names (not the
+payers it mentions), the plan as written, and the line of business it states."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from flows.extract.payer_policy.base import (
-    HEADER_CHARS,
-    HEADER_LINES,
-)
+from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES
+from flows.extract.payer_policy.layouts import LINES_OF_BUSINESS
 from schemas.reference import PayerMention, payer_registry
-
-# --- payer ----------------------------------------------------------------------------------
 
 # A line naming a payer together with one of these words says who issued the document
 # ("Cigna Medical Coverage Policy", "Aetna considers ...").
@@ -18,45 +16,98 @@ _ISSUER_WORDS = re.compile(
     r"\b(?:polic(?:y|ies)|bulletins?|guidelines?|determinations?|considers?|covers)\b",
     re.IGNORECASE,
 )
+# A copyright or licensee line names the publisher wherever it sits (often the footer).
+_OWNER_LINE = re.compile(
+    r"©|\(c\)|\bcopyright\b|\bindependent\s+licensees?\b|\ball\s+rights\s+reserved\b",
+    re.IGNORECASE,
+)
 _MEDICARE_MARKERS = re.compile(
     r"\b(?:LCD\s+ID|Article\s+ID|NCD\s+ID|Local\s+Coverage\s+(?:Determination|Article)"
     r"|National\s+Coverage\s+Determination|Medicare\s+Coverage\s+Database)\b"
 )
+#: Mentions that never name a publisher on their own: a program, not a plan
+#: ("Medicare Advantage" in a network table, "CMS" in a manual citation).
+_PROGRAM_WORDS = frozenset(
+    {"medicare advantage", "cms", "original medicare", "traditional medicare", "medicare part b"}
+)
 
 
-def _issuer_of(line: str, mentions: list[PayerMention]) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """The payer id and the plan as the document writes it (`Highmark`)."""
+
+    payer_id: str
+    name: str | None
+
+
+def _issuer_of(line: str, mentions: list[PayerMention]) -> PayerMention | None:
     """The payer a header line names as its issuer: its only payer, or the one it starts
     with ("Humana Medicare Advantage Medical Policy")."""
     if len({m.payer_id for m in mentions}) == 1 or not line[: mentions[0].start].strip(" #*|-•"):
-        return mentions[0].payer_id
+        return mentions[0]
+    return None
+
+
+def _plans(line: str) -> list[PayerMention]:
+    return [m for m in payer_registry().find(line) if m.name.lower() not in _PROGRAM_WORDS]
+
+
+def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:
+    """The payer that issued the document: the first title line that names a payer, else
+    a copyright or licensee line, else the first line with an issuer word ("Aetna
+    considers", "Cigna Medical Coverage Policy"), else Medicare by its MCD markers, else
+    the only payer the header names. The folder hint, when it is a registry id, decides
+    the payer id; the text still gives the plan's name.
+
+    Returns None when the document names no payer, or several and none as the issuer.
+    """
+    found = _issuer_in_text(text)
+    if payer_hint and payer_hint in payer_registry().payer_ids:
+        same = found is not None and found.payer_id == payer_hint
+        return Issuer(payer_hint, found.name if same and found else None)
+    return found
+
+
+def _issuer_in_text(text: str) -> Issuer | None:
+    head = text[:HEADER_CHARS]
+    head_lines = head.split("\n")
+    # Title lines are short and not sentences; lines further down ("Line of Business:
+    # Commercial; Medicare Advantage") do not count.
+    top = [ln for ln in head_lines if ln.strip()][:HEADER_LINES]
+    titles = [ln for ln in top if len(ln) <= 100 and not ln.rstrip().endswith(".")]
+    owners = [
+        ln for ln in (*head_lines, *text[-HEADER_CHARS:].split("\n")) if _OWNER_LINE.search(ln)
+    ]
+    issuer_lines = [ln for ln in head_lines if _ISSUER_WORDS.search(ln)]
+    for lines in (titles, owners, issuer_lines):
+        for line in lines:
+            mentions = _plans(line)
+            if mentions:
+                issuer = _issuer_of(line, mentions)
+                if issuer is not None:
+                    return Issuer(issuer.payer_id, issuer.name)
+                break  # several payers on the line, none as its issuer: try the next clue
+    if _MEDICARE_MARKERS.search(head):
+        return Issuer("medicare", None)
+    mentions = _plans(head)
+    if len({m.payer_id for m in mentions}) == 1:
+        return Issuer(mentions[0].payer_id, mentions[0].name)
     return None
 
 
 def detect_payer(text: str, payer_hint: str | None) -> str | None:
-    """The payer that issued the document: the folder hint when it is a registry id, else
-    the issuer named by the first title line that names a payer, or by the first line with
-    an issuer word ("Aetna considers", "Cigna Medical Coverage Policy"), else Medicare by
-    its MCD markers, else the only payer the header names.
+    """The payer id of `detect_issuer`."""
+    issuer = detect_issuer(text, payer_hint)
+    return issuer.payer_id if issuer else None
 
-    Returns None when the header names no payer, or several and none as the issuer.
-    """
-    if payer_hint and payer_hint in payer_registry().payer_ids:
-        return payer_hint
-    head = text[:HEADER_CHARS]
-    # Title lines are short and not sentences; lines further down ("Line of Business:
-    # Commercial; Medicare Advantage") do not count.
-    top = [ln for ln in head.split("\n") if ln.strip()][:HEADER_LINES]
-    titles = [ln for ln in top if len(ln) <= 100 and not ln.rstrip().endswith(".")]
-    issuer_lines = [ln for ln in head.split("\n") if _ISSUER_WORDS.search(ln)]
-    for lines in (titles, issuer_lines):
-        for line in lines:
-            mentions = payer_registry().find(line)
-            if mentions:
-                issuer = _issuer_of(line, mentions)
-                if issuer is not None:
-                    return issuer
-                break  # several payers on the line, none as its issuer: try the next clue
-    if _MEDICARE_MARKERS.search(head):
-        return "medicare"
-    ids = {m.payer_id for m in payer_registry().find(head)}
-    return ids.pop() if len(ids) == 1 else None
+
+def line_of_business(head: str) -> str | None:
+    """The line of business the header states (`medicare_advantage`, `medicaid`, ...): the
+    first the vocabulary of `policy_layouts.toml` finds in the header's first lines."""
+    top = "\n".join([ln for ln in head.split("\n") if ln.strip()][: HEADER_LINES * 2])
+    best: tuple[int, str] | None = None
+    for name, pattern in LINES_OF_BUSINESS:
+        m = pattern.search(top)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None

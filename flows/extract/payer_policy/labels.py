@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     _memo,
     _pipe_cells,
@@ -172,9 +172,28 @@ def _row_facts(
     return starts, labels, is_header, tuple(values)
 
 
-def _policy_id_of(value: str) -> str | None:
-    m = _POLICY_ID_TOKEN.search(value)
-    if not m:
-        return None
+#: A policy number: tokens without lower-case letters (`PHARMACY 098.161 T0`, `CP.MP.12`,
+#: `Z-67-046`), at most four, one of them with a digit; a lower-case word ends it.
+_POLICY_ID = re.compile(
+    r"[A-Z0-9][A-Z0-9._/#-]*(?:[ \t][A-Z0-9][A-Z0-9._/#-]*){0,3}(?![A-Za-z0-9])"
+)
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _policy_id_of(value: str, *, slug: bool = False) -> str | None:
+    """The policy number a labelled value starts with: upper-case tokens (`PHARMACY
+    098.161 T0`), the last of them with a digit, so an upper-case title after the number
+    ("0443 HEPATIC TUMOR ABLATION") is not part of it; with `slug`, any one token."""
+    value = value.lstrip(" \t#:")
+    m = (_SLUG if slug else _POLICY_ID).match(value)
+    if m is None:
+        m = _POLICY_ID_TOKEN.match(value)
+        if m is None:
+            return None
     token = m.group().rstrip(".-/#")
-    return token if any(c.isdigit() for c in token) and len(token) <= 40 else None
+    tokens = token.split()
+    while len(tokens) > 1 and not any(c.isdigit() for c in tokens[-1]):
+        tokens.pop()
+    token = " ".join(tokens)
+    has_digit = any(c.isdigit() for c in token)
+    return token if (has_digit or slug) and len(token) <= 40 else None

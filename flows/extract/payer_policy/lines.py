@@ -48,12 +48,17 @@ class _Item:
     single_cell: bool = False
     pipe: bool = False
     bullet: bool = False
+    lead: str | None = None  # the cell before a table row's code cell ("Cardiology")
+    row_coverage: str | None = None  # a coverage cell of the row ("Not Covered")
     end: int = -1  # end of the last line (the line's own unless wrapped lines merge in)
 
 
 #: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
-#: (kind, text, level, codes, description, label, single_cell, pipe, bullet).
-_Kind = tuple[str, str, int, list[_Code], str | None, str | None, bool, bool, bool]
+#: (kind, text, level, codes, description, label, single_cell, pipe, bullet, lead,
+#: row_coverage).
+_Kind = tuple[
+    str, str, int, list[_Code], str | None, str | None, bool, bool, bool, str | None, str | None
+]
 
 
 def _kind(
@@ -67,8 +72,13 @@ def _kind(
     single_cell: bool = False,
     pipe: bool = False,
     bullet: bool = False,
+    lead: str | None = None,
+    row_coverage: str | None = None,
 ) -> _Kind:
-    return (kind, text, level, codes or [], description, label, single_cell, pipe, bullet)
+    return (
+        *(kind, text, level, codes or [], description, label),
+        *(single_cell, pipe, bullet, lead, row_coverage),
+    )
 
 
 def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
@@ -94,7 +104,7 @@ def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
     bullet, body = strip_bullet(raw)
     body = body.lstrip("*_` ")
     parsed = leading_codes(body)
-    if parsed is not None:
+    if parsed is not None and not _NOT_A_CODE_CONTEXT.match(parsed[1]):
         codes, rest = parsed
         return _kind("codes", clean_inline(body), codes=codes, description=rest or None)
     aligned = split_aligned_row(raw)
@@ -137,21 +147,47 @@ def _plain_line_kind(raw: str) -> _Kind:
     return _line_kind(raw, None)
 
 
+#: What follows a number that is a contractor, jurisdiction or bill type, not a code
+#: ("04412 – MAC B", "| 12502 | J-L |").
+_NOT_A_CODE_CONTEXT = re.compile(
+    r"^\W*(?:MAC\b|J\s*-?\s*[A-Z0-9]{1,2}\b|Jurisdiction|Part\s+[AB]\b|DME\s+MAC|A\s+and\s+B)",
+    re.IGNORECASE,
+)
+
+
 def _classify_row(cells: list[str]) -> _Kind:
     filled = [(i, c) for i, c in enumerate(cells) if c]
     if not filled:
         return _kind("blank")
-    candidates = filled[:1]
-    if len(filled) >= 2 and is_code_label(filled[0][1]):
-        candidates = filled[:2]  # "| CPT | 47383 | Ablation |"
-    for i, cell in candidates:
+    # The code cell is one of the first three ("| CPT | 47383 | Ablation |", "| Cardiology
+    # | 93656 | Ablation |"); a grid row of code cells lists them all.
+    for n, (i, cell) in enumerate(filled[:3]):
         parsed = leading_codes(cell, whole_cell=True)
         if parsed is None:
             continue
-        codes, rest = parsed
+        codes, rest = list(parsed[0]), parsed[1]
         after = [c for j, c in filled if j > i]
+        while after and not rest and (more := leading_codes(after[0], whole_cell=True)):
+            codes.extend(more[0])
+            rest = more[1]
+            after = after[1:]
+        context = [rest or (after[0] if after else ""), *(c for _, c in filled[:n])]
+        if any(_NOT_A_CODE_CONTEXT.match(c) for c in context):
+            return _kind("text", " ".join(c for _, c in filled), pipe=True)
         description = rest or (after[0] if after else None)
-        return _kind("codes", cell, codes=codes, description=description, pipe=True)
+        lead = " ".join(c for _, c in filled[:n] if not is_code_label(c)) or None
+        row_coverage = next(
+            (cov for c in after[1:] if len(c) <= 40 and (cov := _coverage(c))), None
+        )
+        return _kind(
+            "codes",
+            cell,
+            codes=codes,
+            description=description,
+            pipe=True,
+            lead=lead,
+            row_coverage=row_coverage,
+        )
     joined = " ".join(c for _, c in filled)
     if len(filled) == 1:
         return _kind("text", joined, single_cell=True, pipe=True)

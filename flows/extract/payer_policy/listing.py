@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     _NEGATIVE,
+    PA_REQUIRED,
+    PA_UNKNOWN,
     REASON_BAD_CODE_RANGE,
     UNSPECIFIED,
     _memo,
@@ -21,15 +23,14 @@ from flows.extract.payer_policy.codes import (
     _GROUP_LINE,
     _MENTIONS_CODES,
     _Code,
+    _codes_in_pa_statement,
     _codes_in_statement,
     _expand,
     _named_in_statements,
     _sub_label,
     is_code_label,
 )
-from flows.extract.payer_policy.coverage import (
-    _coverage,
-)
+from flows.extract.payer_policy.coverage import _coverage, prior_auth_of
 from flows.extract.payer_policy.lines import (
     _Item,
 )
@@ -43,11 +44,17 @@ from flows.text import (
 
 @dataclass(slots=True)
 class _Group:
-    """A grouping statement in force: its coverage (None when it states none) and text."""
+    """A grouping statement in force: its coverage (None when it states none), text, and
+    the prior authorization it states (None when it states none)."""
 
     coverage: str | None
     text: str
     level: int
+    prior_auth: str | None = None
+
+
+def _group(text: str, level: int, coverage: str | None = None) -> _Group:
+    return _Group(coverage or _coverage(text), text, level, prior_auth_of(text))
 
 
 @dataclass(slots=True)
@@ -62,6 +69,13 @@ class _Groups:
 
     def innermost(self) -> _Group | None:
         return self.paragraph or self.statement or self.heading
+
+    def prior_auth(self, default: str) -> str:
+        """The prior authorization the innermost statement that states one gives."""
+        for g in (self.paragraph, self.statement, self.heading):
+            if g is not None and g.prior_auth is not None:
+                return g.prior_auth
+        return default
 
     def resolve(self, heading_decides: bool) -> tuple[str, str | None]:
         """(coverage, coverage_text) for a code here.
@@ -163,7 +177,7 @@ class _Context:
 
     doc: DocumentText
     payer_id: str
-    policy_id: str
+    policy_id: str | None
     layout: pl.Layout
     section_starts: list[int]
     problems: list[Problem]
@@ -180,6 +194,7 @@ class _Context:
         cursor: int,
         coverages: list[tuple[str, str | None]],
         description: str | None,
+        scope: tuple[str, str | None] = (PA_UNKNOWN, None),
     ) -> tuple[list[dict[str, Any]], int]:
         """Rows for one code or range found in `item`'s text at or after `cursor` (one per
         code of an expanded range and per coverage), and the cursor past it."""
@@ -193,7 +208,9 @@ class _Context:
             last_at = text.find(code.last, base + end, limit) - base
             end = last_at + len(code.last) if last_at >= 0 else end
         start, stop = base + at, base + end
-        codes, bad = _expand(code)
+        codes, bad, whole = _expand(code)
+        from_range = code.last is not None and not (bad or whole)
+        range_end = code.last.upper() if whole and code.last else None
         if bad:
             self.problems.append(
                 Problem(
@@ -213,6 +230,10 @@ class _Context:
                 "code_system": _system_of(one),
                 "coverage": coverage,
                 "coverage_text": coverage_text,
+                "prior_auth": scope[0],
+                "listed_under": scope[1],
+                "from_range": from_range,
+                "range_end": range_end,
                 "description": description or None,
                 "section_ordinal": ordinal,
                 "char_start": start,
@@ -228,124 +249,234 @@ class _Context:
 _NA_PARAGRAPH = re.compile(r"n/?a\.?", re.IGNORECASE)
 
 
-def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class Listing:
+    """The `policy_codes` rows of a document, whether it states any coverage or prior
+    authorization at all, and whether it is a prior-authorization list."""
+
+    rows: list[dict[str, Any]]
+    states_coverage: bool
+    prior_auth_list: bool
+
+
+def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> Listing:
     """`policy_codes` rows: codes in tables and lists under the grouping statements in
-    force, plus codes named in coverage statements; one row per (code, coverage)."""
-    candidates: list[dict[str, Any]] = []
-    # Coverage that statements gave each code, which a reference-only code table (UHC's
-    # "Applicable Codes") borrows.
-    named: dict[str, list[tuple[str, str | None]]] = {}
-    decides = ctx.layout.heading_decides
-    groups = _Groups()
-    paragraph: list[str] | None = None  # a Medicare group paragraph being read
-    section_level = 0
-    last_rows: list[dict[str, Any]] = []
+    force, plus codes named in coverage or prior-authorization statements; one row per
+    (code, coverage, listed_under)."""
+    walk = _Walk(ctx, items, pl.PRIOR_AUTH_LIST_TITLE.search(ctx.doc.text[:800]) is not None)
+    for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
+        if item.kind != "merged":
+            walk.step(idx, item, mode)
+    return Listing(_dedupe_codes(walk.candidates), walk.states_coverage, walk.pa_list)
 
-    def add(item: _Item, codes: list[_Code], coverage: str, text: str | None) -> None:
-        cursor = 0
+
+class _Walk:
+    """The state of one pass over a document's items: the statements in force, the
+    heading a prior-authorization list puts codes under, and the rows found so far."""
+
+    def __init__(self, ctx: _Context, items: list[_Item], pa_list: bool) -> None:
+        self.ctx, self.items, self.pa_list = ctx, items, pa_list
+        self.candidates: list[dict[str, Any]] = []
+        # Coverage that statements gave each code, which a reference-only code table
+        # (UHC's "Applicable Codes") borrows.
+        self.named: dict[str, list[tuple[str, str | None]]] = {}
+        self.decides = ctx.layout.heading_decides
+        self.groups = _Groups()
+        self.paragraph: list[str] | None = None  # a Medicare group paragraph being read
+        self.section_level = 0
+        self.last_rows: list[dict[str, Any]] = []
+        self.previous_rows: list[dict[str, Any]] = []
+        self.states_coverage = False
+        # A list's default: what a prior-authorization list or a policy-wide statement says.
+        self.default_pa = PA_REQUIRED if pa_list else PA_UNKNOWN
+        self.under: str | None = None  # the heading codes are listed under (lists only)
+        self.rows_since_statement = 0
+
+    def scope(self, lead: str | None = None) -> tuple[str, str | None]:
+        """(prior_auth, listed_under) for a code here."""
+        under = (lead or self.under) if self.pa_list else None
+        return self.groups.prior_auth(self.default_pa), under
+
+    def add(
+        self, item: _Item, codes: list[_Code], coverage: str, text: str | None, lead=None
+    ) -> list[dict[str, Any]]:
+        cursor, added = 0, []
         for code in codes:
-            found, cursor = ctx.code_rows(code, item, cursor, [(coverage, text)], None)
-            candidates.extend(found)
+            found, cursor = self.ctx.code_rows(
+                code, item, cursor, [(coverage, text)], None, self.scope(lead)
+            )
+            added.extend(found)
             for row in found:
-                if coverage != UNSPECIFIED and (coverage, text) not in named.get(row["code"], []):
-                    named.setdefault(row["code"], []).append((coverage, text))
+                if coverage != UNSPECIFIED and (coverage, text) not in self.named.get(
+                    row["code"], []
+                ):
+                    self.named.setdefault(row["code"], []).append((coverage, text))
+        self.candidates.extend(added)
+        self.rows_since_statement += len(added)
+        return added
 
-    def add_named_in_statements(item: _Item) -> None:
+    def add_named_in_statements(self, item: _Item) -> None:
         """Codes named in a coverage sentence ("... (CPT 0581T) is unproven ...") take its
         coverage, unless a negative coverage heading is in force."""
         for coverage, codes, text in _named_in_statements(item.text):
-            heading = groups.heading
+            self.states_coverage = True
+            heading = self.groups.heading
             if heading and heading.coverage in _NEGATIVE and coverage not in _NEGATIVE:
                 coverage, text = heading.coverage, heading.text
-            add(item, codes, coverage, text)
+            self.add(item, codes, coverage, text)
 
-    def close_paragraph() -> None:
-        nonlocal paragraph
-        if paragraph is not None:
-            text = " ".join(paragraph).strip()
+    def close_paragraph(self) -> None:
+        if self.paragraph is not None:
+            text = " ".join(self.paragraph).strip()
             if text and not _NA_PARAGRAPH.fullmatch(text):
-                groups.paragraph = _Group(_coverage(text), text, section_level)
-            paragraph = None
+                self.groups.paragraph = _group(text, self.section_level)
+                self.states_coverage |= self.groups.paragraph.coverage is not None
+            self.paragraph = None
 
-    for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
-        if item.kind == "merged":
-            continue
+    def set_statement(self, group: _Group) -> None:
+        self.groups.statement = group
+        self.groups.paragraph = None
+        self.rows_since_statement = 0
+        self.states_coverage |= group.coverage is not None or group.prior_auth is not None
+
+    def step(self, idx: int, item: _Item, mode: str) -> None:
         # Rows of the line just above, which a wrapped PDF descriptor may continue.
-        previous_rows, last_rows = last_rows, []
+        self.previous_rows, self.last_rows = self.last_rows, []
         if mode != "codes":
             if item.kind == "heading":
-                groups, paragraph, section_level = _Groups(), None, item.level
-            continue
+                self.groups, self.paragraph = _Groups(), None
+                self.section_level, self.under = item.level, None
+            return
         if item.kind == "blank":
-            continue
+            if self.previous_rows and self.previous_rows[0]["description"] is None:
+                self.last_rows = self.previous_rows  # a code alone, its descriptor below
+            return
         probe = item.label or "" if item.kind == "codes" else item.text
         group_line = _GROUP_LINE.match(probe) if probe[:1] in ("G", "g") else None
         if group_line and group_line.group("part").lower() == "paragraph":
-            paragraph = [group_line.group("rest")] if group_line.group("rest") else []
-            groups.paragraph = None
-            continue
-        if paragraph is not None and item.kind == "heading" and not item.level and not group_line:
-            paragraph.append(item.text)  # "N/A" reads as an ALL-CAPS heading
-            continue
+            rest = group_line.group("rest")
+            self.paragraph = [rest] if rest else []
+            self.groups.paragraph = None
+            return
+        if (
+            self.paragraph is not None
+            and item.kind == "heading"
+            and not item.level
+            and not group_line
+        ):
+            self.paragraph.append(item.text)  # "N/A" reads as an ALL-CAPS heading
+            return
         if group_line or item.kind in ("heading", "header", "codes"):
-            close_paragraph()
+            self.close_paragraph()
         if group_line and item.kind != "codes":
-            continue  # "Group 1 Codes:" with the codes on the lines below
+            return  # "Group 1 Codes:" with the codes on the lines below
         if item.kind == "heading":
-            coverage = _coverage(item.text)
-            if coverage is not None:
-                groups = _Groups(heading=_Group(coverage, item.text, item.level))
-            elif _sub_label(item.text):
-                pass  # "CPT®* Codes" inside a group
-            elif _heading_resets(item.text, item.level, groups.innermost(), item.line.text):
-                groups, section_level = _Groups(), item.level
-            elif item.level:
-                section_level = item.level
-            continue
-        if item.kind == "header":
-            continue
-        if item.kind == "text":
-            if previous_rows and not item.pipe and item.text[:1].islower():
-                # A PDF descriptor wrapped onto the next line.
-                for row in previous_rows:
-                    row["description"] = f"{row['description'] or ''} {item.text}".strip()
-                last_rows = previous_rows
-                continue
-            if paragraph is not None:
-                paragraph.append(item.text)
-            elif _is_grouping(item, items, idx):
-                groups.statement = _Group(_coverage(item.text), item.text, section_level)
-                groups.paragraph = None
-            elif item.bullet and groups.innermost() and _coverage(item.text) is None:
-                # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
-                add(item, _codes_in_statement(item.text), *groups.resolve(decides))
-                continue
-            add_named_in_statements(item)
-            continue
-        # a code row
+            self.heading(item)
+        elif item.kind == "text":
+            self.text(idx, item)
+        elif item.kind == "codes":
+            self.code_row(item, group_line is not None)
+
+    def heading(self, item: _Item) -> None:
+        group = _group(item.text, item.level)
+        if group.coverage is not None or group.prior_auth is not None:
+            self.groups = _Groups(heading=group)
+            self.states_coverage = True
+        elif _sub_label(item.text):
+            return  # "CPT®* Codes" inside a group
+        elif (
+            self.groups.statement is not None
+            and self.rows_since_statement == 0
+            and self.groups.statement.text.endswith(":")
+            and _heading_text_resets(item.text) is None
+        ):
+            pass  # a subheading ("Musculoskeletal") under a statement that introduces it
+        elif _heading_resets(item.text, item.level, self.groups.innermost(), item.line.text):
+            self.groups, self.section_level = _Groups(), item.level
+        elif item.level:
+            self.section_level = item.level
+        if not is_code_label(item.text):
+            self.under = item.text
+
+    def text(self, idx: int, item: _Item) -> None:
+        previous = self.previous_rows
+        if (
+            previous
+            and not item.pipe
+            and (
+                item.text[:1].islower()
+                or (
+                    previous[0]["description"] is None
+                    and len(item.text) <= 200
+                    and _coverage(item.text) is None
+                    and prior_auth_of(item.text) is None
+                )
+            )
+        ):
+            # A PDF descriptor wrapped onto the next line, or a code alone on its line
+            # with its descriptor below.
+            for row in previous:
+                row["description"] = f"{row['description'] or ''} {item.text}".strip()
+            self.last_rows = previous
+            return
+        if self.paragraph is not None:
+            self.paragraph.append(item.text)
+            return
+        pa = prior_auth_of(item.text)
+        if _is_grouping(item, self.items, idx) or (pa and _ends_open(item.text)):
+            self.set_statement(_group(item.text, self.section_level))
+            self.add_named_in_statements(item)
+            return
+        if pa is not None:
+            self.states_coverage = True
+            codes = _codes_in_pa_statement(item.text)
+            if codes:
+                # "Prior authorization required. 23470 23472 ..."
+                self.groups.statement = _group(item.text, self.section_level)
+                self.add(item, codes, *self.groups.resolve(self.decides))
+                return
+            self.default_pa = pa  # a policy-wide statement
+        if item.bullet and self.groups.innermost() and _coverage(item.text) is None:
+            # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
+            self.add(item, _codes_in_statement(item.text), *self.groups.resolve(self.decides))
+            return
+        self.add_named_in_statements(item)
+
+    def code_row(self, item: _Item, group_line: bool) -> None:
         if item.label and not group_line and not is_code_label(item.label):
-            groups.statement = _Group(_coverage(item.label), item.label, section_level)
-            groups.paragraph = None
-        coverage, text = groups.resolve(decides)
+            self.set_statement(_group(item.label, self.section_level))
+        coverage, text = self.groups.resolve(self.decides)
+        if item.row_coverage is not None:
+            coverage, text = item.row_coverage, item.description
         rows: list[dict[str, Any]] = []
         cursor = 0
         for code in item.codes:
             first = code.first.upper()
             # A reference-only list borrows the coverage a statement gave the code.
-            coverages = named[first] if coverage == UNSPECIFIED and first in named else None
-            found, cursor = ctx.code_rows(
-                code, item, cursor, coverages or [(coverage, text)], item.description
+            named = self.named.get(first) if coverage == UNSPECIFIED else None
+            found, cursor = self.ctx.code_rows(
+                code,
+                item,
+                cursor,
+                named or [(coverage, text)],
+                item.description,
+                self.scope(item.lead),
             )
             rows.extend(found)
-        candidates.extend(rows)
-        last_rows = [] if item.pipe else rows
-    return _dedupe_codes(candidates)
+        self.candidates.extend(rows)
+        self.rows_since_statement += len(rows)
+        self.last_rows = [] if item.pipe else rows
+
+
+def _ends_open(text: str) -> bool:
+    """A statement that introduces what follows ("... require prior authorization:")."""
+    return text.rstrip(" *_").endswith(":")
 
 
 def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for row in sorted(candidates, key=lambda r: r["char_start"]):
-        kept = rows.setdefault((row["code"], row["coverage"]), row)
+        kept = rows.setdefault((row["code"], row["coverage"], row["listed_under"]), row)
         if kept is not row and kept["description"] is None and row["description"]:
             kept["description"] = row["description"]
     return list(rows.values())

@@ -99,7 +99,7 @@ def _revision_rows(
                 cells = aligned
         if cells is not None:
             filled = [c for c in cells if c]
-            if any(_row_label(c) for c in filled):
+            if 0 < len(filled) <= 2 and _row_label(filled[0]):
                 continue  # a header field ("| Last Review | 02/14/2026 |"), not a revision
             dated = [(i, d) for i, c in enumerate(cells) if c and (d := _date_cell(c))]
             if dated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 
-from flows.extract import policy_layouts as pl
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     _memo,
 )
