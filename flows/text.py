@@ -330,6 +330,9 @@ CPT_CATEGORY_I = re.compile(r"^\d{5}$")
 CPT_CATEGORY_II = re.compile(r"^\d{4}F$")
 CPT_CATEGORY_III = re.compile(r"^\d{4}T$")
 HCPCS_LEVEL_II = re.compile(r"^[A-CEGHJ-MP-V]\d{4}$")
+#: CPT Proprietary Laboratory Analyses (`0002U`) and Multianalyte Assays (`0011M`): CPT
+#: codes that policies list, though code reports describe none.
+CPT_PLA_MAAA = re.compile(r"^\d{4}[UM]$")
 ICD10CM = re.compile(r"^[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
 # payer_policy.codes._CODE_START finds where the three patterns below can match, and tries them
@@ -337,13 +340,15 @@ ICD10CM = re.compile(r"^[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 # word character (no IGNORECASE). Keep that true, or change _CODE_START with them; a
 # hypothesis property compares the two (tests/extract/test_policy_fast_paths.py).
 #: Finds candidate procedure codes (CPT I/II/III, HCPCS Level II) in running text.
-PROCEDURE_CODE_IN_TEXT = re.compile(r"(?<![\w.$,/-])(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})(?![\w%])")
+PROCEDURE_CODE_IN_TEXT = re.compile(
+    r"(?<![\w.$,/-])(\d{5}|\d{4}[FTUM]|[A-CEGHJ-MP-V]\d{4})(?![\w%])"
+)
 #: Finds ICD-10-CM codes with a dot (undotted ones are too ambiguous in running text).
 ICD10_IN_TEXT = re.compile(r"(?<![\w.])([A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4})(?![\w])")
 #: A code range such as `0581T-0582T` or `J9000 – J9999`.
 CODE_RANGE_IN_TEXT = re.compile(
-    r"(?<![\w.])(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})\s*(?:-|–|—|through|to)\s*"
-    r"(\d{5}|\d{4}[FT]|[A-CEGHJ-MP-V]\d{4})(?![\w])"
+    r"(?<![\w.])(\d{5}|\d{4}[FTUM]|[A-CEGHJ-MP-V]\d{4})\s*(?:-|–|—|through|to)\s*"
+    r"(\d{5}|\d{4}[FTUM]|[A-CEGHJ-MP-V]\d{4})(?![\w])"
 )
 
 
@@ -370,6 +375,8 @@ def code_system_of(code: str) -> str | None:
     found = classify_code(code)
     if found:
         return found[0]
+    if CPT_PLA_MAAA.match(code.strip().upper()):
+        return "CPT"
     if ICD10CM.match(code.strip().upper()):
         return "ICD10CM"
     return None

@@ -16,8 +16,10 @@ from flows.extract.code_report import extract_code_report, prior_auth_of
 from flows.ingest import discover_files
 from flows.model import DocumentText, Extraction, Limits
 from flows.validate import to_json
-from tests.conftest import SOURCES
+from tests.conftest import REPO, SOURCES
 
+#: One folder per bundled sample: `<case>/source.txt` (the sample's path from the repo root)
+#: and `<case>/records.json` (the snapshot); see tests/data/code_report/README.md.
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "code_report"
 #: PDF and DOCX renditions of sources/code_reports/cpt_47382_rf_ablation_liver.txt
 #: (built by tests/make_samples.py).
@@ -267,6 +269,17 @@ def _sample_files():
     return [f for f in files if f.source_path.startswith("code_reports/")]
 
 
+def _case(source_path: str) -> str:
+    """`cpt_47382_rf_ablation_liver.txt` -> `cpt_47382_rf_ablation_liver_txt`."""
+    stem, dot, ext = Path(source_path).name.rpartition(".")
+    return f"{stem}_{ext}" if dot else ext
+
+
+def _source_line(source_path: str) -> str:
+    """What `<case>/source.txt` holds: the sample's path from the repo root."""
+    return (SOURCES / source_path).relative_to(REPO).as_posix()
+
+
 def _snapshot(source) -> dict:
     d = extract_file(source, Limits())
     return json.loads(
@@ -284,16 +297,31 @@ def _snapshot(source) -> dict:
     )
 
 
-@pytest.mark.parametrize("source", _sample_files(), ids=lambda f: f.source_path)
+@pytest.mark.parametrize("source", _sample_files(), ids=lambda f: _case(f.source_path))
 def test_golden(source, update_golden):
-    path = GOLDEN / (Path(source.source_path).name + ".json")
+    folder = GOLDEN / _case(source.source_path)
+    path, pointer = folder / "records.json", folder / "source.txt"
+    line = _source_line(source.source_path)
     got = _snapshot(source)
     if update_golden or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        pointer.write_text(line + "\n", encoding="utf-8")
         if not update_golden:
-            pytest.fail(f"golden file {path.name} was missing and has been written; review it")
+            pytest.fail(f"golden case {folder.name} was missing and has been written; review it")
+    assert pointer.read_text(encoding="utf-8").strip() == line
     assert got == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_every_golden_case_points_at_a_bundled_sample():
+    """A case folder whose sample was renamed or removed would otherwise never be read."""
+    samples = {_source_line(f.source_path): _case(f.source_path) for f in _sample_files()}
+    cases = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
+    assert cases
+    for folder in cases:
+        line = (folder / "source.txt").read_text(encoding="utf-8").strip()
+        assert samples.get(line) == folder.name, f"{folder.name}/source.txt names {line!r}"
+        assert (folder / "records.json").is_file()
 
 
 def test_same_report_in_three_formats_yields_the_same_fields():

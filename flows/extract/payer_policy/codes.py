@@ -25,14 +25,14 @@ from flows.text import (
 
 # --- line classification --------------------------------------------------------------------
 
-_CODE = r"(?:\d{4}[0-9FT]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+_CODE = r"(?:\d{4}[0-9FTUM]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
 _MARK = r"[*+®†‡]*"
 _CODE_ITEM = re.compile(
     rf"(?P<a>{_CODE}){_MARK}(?:[ \t]*(?:-|–|—|through|to)[ \t]*(?P<b>{_CODE}){_MARK})?"
     r"(?![\w]|\.\d)"
 )
 _CODE_SEP = re.compile(r"[ \t]*(?:[,;/&]|\band\b|\bor\b)?[ \t]*")
-_DESC_SEP = re.compile(r"^(?:\s|[:\-–—)]|$)")
+_DESC_SEP = re.compile(r"^(?:\s|[:\-–—),;]|$)")
 _CODE_WORDS = re.compile(
     r"\b(?:cpt|hcpcs|icd|10|9|cm|pcs|codes?|descriptions?|descriptors?|level|ii|iii|i"
     r"|category|diagnosis|diagnoses|procedures?|and|or|long|short|type|modifiers?)\b"
@@ -72,12 +72,19 @@ def _label_systems(text: str) -> int:
 
 def _sub_label(text: str) -> bool:
     """A label inside a code group ("CPT®* Codes", "ICD-10-CM Diagnosis Codes Description",
-    "Code Code Description"), as opposed to a code section heading ("Codes", "CPT Codes /
-    HCPCS Codes / ICD-10 Codes") that opens a new part of the policy."""
+    "Code Code Description", a table's column "Procedure Code"), as opposed to a code
+    section heading ("Codes", "Procedure Codes", "CPT Codes / HCPCS Codes / ICD-10 Codes")
+    that opens a new part of the policy."""
     if not is_code_label(text):
         return False
     systems = _label_systems(text)
+    if systems == 0 and _COLUMN_CODE.search(text):
+        return True
     return systems == 1 or (systems == 0 and bool(_DESCR.search(text)))
+
+
+#: A column header names one code ("Procedure Code", "Diagnosis Code"), a section many.
+_COLUMN_CODE = re.compile(r"\bcode\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

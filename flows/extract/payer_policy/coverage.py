@@ -31,7 +31,8 @@ _NOT_COVERED_RE = re.compile(
 )
 _COVERED_RE = re.compile(
     r"\bmedically\s+necessary\b|\bcovered\b|\bcovers\b|\breasonable\s+and\s+necessary\b"
-    r"|\bproven\b|\bsupports?\s+medical\s+necessity\b|\beligible\s+for\s+coverage\b",
+    r"|\bproven\b|\bsupports?\s+(?:medical\s+necessity|coverage)\b|\beligible\s+for\s+coverage\b"
+    r"|\b(?:pay|pays|will\s+pay)\s+for\b|\bpayable\b",
     re.IGNORECASE,
 )
 
@@ -58,7 +59,9 @@ _DISCLAIMER_RE = re.compile(
 
 
 #: A statement the three coverage patterns can match holds one of these words.
-_COVERAGE_HINT = re.compile(r"cover|necess|proven|experimental|investigational|support|eligible")
+_COVERAGE_HINT = re.compile(
+    r"cover|necess|proven|experimental|investigational|support|eligible|pay"
+)
 # The patterns for ASCII text in lower case (their literals are all lower case): the same
 # matches, found faster than with IGNORECASE.
 _DISCLAIMER_LOW = re.compile(_DISCLAIMER_RE.pattern)
@@ -122,11 +125,43 @@ def prior_auth_of(statement: str) -> str | None:
         return None
     if not pl.PRIOR_AUTH_TERMS.search(statement):
         return None
-    if pl.PRIOR_AUTH_NOT_REQUIRED.search(statement):
+    # Sentence by sentence: a statement whose sentences disagree ("Codes marked Y require
+    # PA. Codes marked N do not.") is conditional and states neither.
+    found = {_prior_auth_in(sentence) for sentence in _split_sentences(statement)} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _prior_auth_in(sentence: str) -> str | None:
+    if not pl.PRIOR_AUTH_TERMS.search(sentence):
+        return None
+    if pl.PRIOR_AUTH_NOT_REQUIRED.search(sentence):
         return PA_NOT_REQUIRED
-    if pl.PRIOR_AUTH_REQUIRED.search(statement):
+    if pl.PRIOR_AUTH_REQUIRED.search(sentence):
         return PA_REQUIRED
     return None
+
+
+#: A table cell or line that answers "prior authorization required?" on its own.
+_PA_FLAG = {
+    "y": PA_REQUIRED,
+    "yes": PA_REQUIRED,
+    "required": PA_REQUIRED,
+    "pa required": PA_REQUIRED,
+    "n": PA_NOT_REQUIRED,
+    "no": PA_NOT_REQUIRED,
+    "not required": PA_NOT_REQUIRED,
+    "no pa required": PA_NOT_REQUIRED,
+    "notification only": PA_NOT_REQUIRED,
+}
+
+
+def prior_auth_flag(cell: str) -> str | None:
+    """The prior authorization a bare cell of a list states ("Y", "No", "Not Required",
+    "Notification only"), else what a short statement in it says."""
+    flag = _PA_FLAG.get(" ".join(cell.lower().strip(" .*").split()))
+    if flag is not None or len(cell) > 80:
+        return flag
+    return prior_auth_of(cell)
 
 
 #: A statement that `prior_auth_of` can read holds one of these (lower-cased).

@@ -24,6 +24,7 @@ from flows.extract.payer_policy.labels import (
     _LABELS_AT,
     _NOT_AVAILABLE,
     _Found,
+    _label_run,
     _labels_at,
     _may_hold_label,
     _policy_id_of,
@@ -43,6 +44,26 @@ from flows.text import (
 )
 from schemas.reference import payer_registry
 
+_VALUE_GAP = re.compile(r"[ \t]{2,}|\t")
+
+
+def _pending_values(pending: list[pl.Label], text: str, base: int) -> list[_Found]:
+    """Values for the labels waiting: a row of as many values as labels gives each its
+    own; else the line is the value of the first label waiting (taken off `pending`)."""
+    body = text.strip()
+    lead = len(text) - len(text.lstrip())
+    parts = _VALUE_GAP.split(body)
+    if len(pending) > 1 and len(parts) == len(pending):
+        out, at = [], lead
+        for label, part in zip(pending, parts, strict=True):
+            at = text.index(part, at)
+            out.append(_Found(label, clean_inline(part), base + at, base + at + len(part)))
+            at += len(part)
+        pending.clear()
+        return out
+    label = pending.pop(0)
+    return [_Found(label, clean_inline(body), base + lead, base + lead + len(body))]
+
 
 def _header_values(
     lines: list[Line], modes: list[str], row_cells: list[list[str] | None]
@@ -54,7 +75,11 @@ def _header_values(
     `row_cells` is `split_pipe_row` of each line.
     """
     out: list[_Found] = []
-    pending: pl.Label | None = None
+    # Labels waiting for their values: a label alone on its line, a column of labels
+    # (one per line) followed by a column of values, or a row of labels over a row of
+    # values ("Origination  Last CAP Review" then "04/2005  10/2024").
+    pending: list[pl.Label] = []
+    in_run = False  # the line above was labels only: a column of labels may go on
     header_row: tuple[pl.Label | None, ...] | None = None
     for line, mode, cells in zip(lines, modes, row_cells, strict=True):
         if mode == "narrative":
@@ -64,34 +89,39 @@ def _header_values(
             if not text or text.isspace():
                 continue
             header_row = None
+            run = _label_run(text) if len(text) <= MEMO_CHARS else ()
+            if run:
+                pending = [*pending, *run] if in_run else [*run]
+                in_run = True
+                continue
+            in_run = False
             found = _LABELS_AT(text) if len(text) <= MEMO_CHARS else _labels_at(text)
             if not found:
-                if pending is not None and len(text.strip()) <= 120:
-                    start = line.start + len(text) - len(text.lstrip())
-                    out.append(
-                        _Found(pending, clean_inline(text), start, start + len(text.strip()))
-                    )
-                pending = None
+                if pending and len(text.strip()) <= 120:
+                    out.extend(_pending_values(pending, text, line.start))
+                else:
+                    pending = []
                 continue
-            pending = None
+            pending = []
             for label, value, at in found:
                 if value:
                     start = line.start + at
                     out.append(_Found(label, value, start, start + len(value)))
                 elif not label.strict or ":" in text:
-                    pending = label
+                    pending = [label]
             continue
+        in_run = False
         if header_row is None and not _may_hold_label(" | ".join(cells)):
             # No cell is a label or holds one (most code table rows): skip the row facts, and
             # keep their memo for rows that repeat. The hint reads the cells, not the line:
             # cells are cleaned of emphasis (`| **Policy** **ID** |` holds "Policy ID").
             if not is_alignment_row(cells):
-                pending = None
+                pending = []
             continue
         row = _row_facts(text)
         if row is None:
             continue  # an alignment row
-        pending = None
+        pending = []
         starts, labels, is_header, values = row
         if header_row is not None and len(header_row) == len(cells):
             for head, cell, at in zip(header_row, cells, starts, strict=True):

@@ -32,6 +32,10 @@ _PROGRAM_WORDS = frozenset(
 )
 
 
+#: A line ending a sentence (a company suffix such as "Inc." does not).
+_SENTENCE_END = re.compile(r"(?<!\bInc)(?<!\bCo)(?<!\bCorp)(?<!\bLtd)(?<!\bLLC)\.\s*$")
+
+
 @dataclass(frozen=True, slots=True)
 class Issuer:
     """The payer id and the plan as the document writes it (`Highmark`)."""
@@ -74,7 +78,7 @@ def _issuer_in_text(text: str) -> Issuer | None:
     # Title lines are short and not sentences; lines further down ("Line of Business:
     # Commercial; Medicare Advantage") do not count.
     top = [ln for ln in head_lines if ln.strip()][:HEADER_LINES]
-    titles = [ln for ln in top if len(ln) <= 100 and not ln.rstrip().endswith(".")]
+    titles = [ln for ln in top if len(ln) <= 100 and not _SENTENCE_END.search(ln)]
     owners = [
         ln for ln in (*head_lines, *text[-HEADER_CHARS:].split("\n")) if _OWNER_LINE.search(ln)
     ]

@@ -196,4 +196,28 @@ def _policy_id_of(value: str, *, slug: bool = False) -> str | None:
         tokens.pop()
     token = " ".join(tokens)
     has_digit = any(c.isdigit() for c in token)
-    return token if (has_digit or slug) and len(token) <= 40 else None
+    return token if (has_digit or slug) and len(token) <= (80 if slug else 40) else None
+
+
+_RUN_SEPARATORS = re.compile(r"[\s:|.…*_#-]*")
+
+
+@_memo(8192)
+def _label_run(text: str) -> tuple[pl.Label, ...]:
+    """The labels of a line made of labels only ("Origination  Last CAP Review  Next CAP
+    Review", or one "File Name:" alone), in order; () for any other line."""
+    if not _may_hold_label(text):
+        return ()
+    matches = _LABEL_LOW.finditer(text.lower()) if text.isascii() else _LABEL_RE.finditer(text)
+    labels, end = [], 0
+    for m in matches:
+        label = _label_of(m.group(1))
+        if label is None or not _RUN_SEPARATORS.fullmatch(text, end, m.start()):
+            return ()
+        labels.append(label)
+        end = m.end()
+    if not labels or not _RUN_SEPARATORS.fullmatch(text, end):
+        return ()
+    if len(labels) == 1 and (labels[0].strict and ":" not in text):
+        return ()
+    return tuple(labels)

@@ -18,9 +18,7 @@ from flows.extract.payer_policy.codes import (
     is_code_label,
     leading_codes,
 )
-from flows.extract.payer_policy.coverage import (
-    _coverage,
-)
+from flows.extract.payer_policy.coverage import _coverage, prior_auth_flag
 from flows.extract.payer_policy.labels import (
     _label_of,
 )
@@ -50,14 +48,26 @@ class _Item:
     bullet: bool = False
     lead: str | None = None  # the cell before a table row's code cell ("Cardiology")
     row_coverage: str | None = None  # a coverage cell of the row ("Not Covered")
+    row_prior_auth: str | None = None  # a prior-authorization cell of the row ("Y")
     end: int = -1  # end of the last line (the line's own unless wrapped lines merge in)
 
 
 #: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
 #: (kind, text, level, codes, description, label, single_cell, pipe, bullet, lead,
-#: row_coverage).
+#: row_coverage, row_prior_auth).
 _Kind = tuple[
-    str, str, int, list[_Code], str | None, str | None, bool, bool, bool, str | None, str | None
+    str,
+    str,
+    int,
+    list[_Code],
+    str | None,
+    str | None,
+    bool,
+    bool,
+    bool,
+    str | None,
+    str | None,
+    str | None,
 ]
 
 
@@ -74,10 +84,11 @@ def _kind(
     bullet: bool = False,
     lead: str | None = None,
     row_coverage: str | None = None,
+    row_prior_auth: str | None = None,
 ) -> _Kind:
     return (
         *(kind, text, level, codes or [], description, label),
-        *(single_cell, pipe, bullet, lead, row_coverage),
+        *(single_cell, pipe, bullet, lead, row_coverage, row_prior_auth),
     )
 
 
@@ -175,9 +186,15 @@ def _classify_row(cells: list[str]) -> _Kind:
         if any(_NOT_A_CODE_CONTEXT.match(c) for c in context):
             return _kind("text", " ".join(c for _, c in filled), pipe=True)
         description = rest or (after[0] if after else None)
-        lead = " ".join(c for _, c in filled[:n] if not is_code_label(c)) or None
+        before = [c for _, c in filled[:n] if not is_code_label(c)]
+        flags = [(c, prior_auth_flag(c)) for c in before]
+        lead = " ".join(c for c, flag in flags if flag is None) or None
         row_coverage = next(
             (cov for c in after[1:] if len(c) <= 40 and (cov := _coverage(c))), None
+        )
+        row_prior_auth = next(
+            (pa for c in after[1:] if (pa := prior_auth_flag(c))),
+            next((flag for _, flag in flags if flag), None),
         )
         return _kind(
             "codes",
@@ -187,6 +204,7 @@ def _classify_row(cells: list[str]) -> _Kind:
             pipe=True,
             lead=lead,
             row_coverage=row_coverage,
+            row_prior_auth=row_prior_auth,
         )
     joined = " ".join(c for _, c in filled)
     if len(filled) == 1:
@@ -205,6 +223,7 @@ def _terminated(text: str) -> bool:
     return False
 
 
+_OPEN_CODES = re.compile(r"(?:\(|\b(?:codes?|and|or|cpt|hcpcs),?)\s*$", re.IGNORECASE)
 _OPEN_END = re.compile(r"(?:,|\b(?:and|or|of|the|to|with|for|in|a|an|by|than))$", re.IGNORECASE)
 #: Formats whose lines are whole paragraphs; only PDF (and text taken from PDFs) wraps.
 _UNWRAPPED_MEDIA = frozenset(
@@ -238,7 +257,12 @@ def _merge_wrapped(items: list[_Item]) -> list[_Item]:
                 or (
                     kind == "codes"
                     and not item.label
-                    and (item.description is None or item.description[:1].islower())
+                    and (
+                        item.description[:1].islower()
+                        if item.description is not None
+                        # a code alone continues only a sentence left open ("CPT codes")
+                        else bool(_OPEN_CODES.search(head.text[-12:]))
+                    )
                 )
             )
             and not _terminated(head.text)

@@ -30,10 +30,11 @@ from flows.extract.payer_policy.codes import (
     _sub_label,
     is_code_label,
 )
-from flows.extract.payer_policy.coverage import _coverage, prior_auth_of
+from flows.extract.payer_policy.coverage import _coverage, prior_auth_flag, prior_auth_of
 from flows.extract.payer_policy.lines import (
     _Item,
 )
+from flows.extract.payer_policy.sections import _column_after
 from flows.model import STAGE_PARSE, DocumentText, Problem
 from flows.text import (
     heading_key,
@@ -291,11 +292,21 @@ class _Walk:
         self.default_pa = PA_REQUIRED if pa_list else PA_UNKNOWN
         self.under: str | None = None  # the heading codes are listed under (lists only)
         self.rows_since_statement = 0
+        # Whether the statement in force ends with a colon, and the level of the unknown
+        # subheadings taken as its parts (see `introduces`).
+        self.opener_open = False
+        self.subheadings: int | None = None
+        # The table rows read since the last statement or heading, which a statement
+        # after them ("the codes above ...") may govern.
+        self.block: list[dict[str, Any]] = []
+        self.previous_heading: str | None = None
 
-    def scope(self, lead: str | None = None) -> tuple[str, str | None]:
-        """(prior_auth, listed_under) for a code here."""
-        under = (lead or self.under) if self.pa_list else None
-        return self.groups.prior_auth(self.default_pa), under
+    def scope(self, lead: str | None = None, flag: str | None = None) -> tuple[str, str | None]:
+        """(prior_auth, listed_under) for a code here; `flag` is what its row says."""
+        if self.pa_list and lead:
+            self.under = lead  # a category cell stands for the rows below it left blank
+        under = self.under if self.pa_list else None
+        return flag or self.groups.prior_auth(self.default_pa), under
 
     def add(
         self, item: _Item, codes: list[_Code], coverage: str, text: str | None, lead=None
@@ -334,9 +345,11 @@ class _Walk:
             self.paragraph = None
 
     def set_statement(self, group: _Group) -> None:
+        self.block = []
         self.groups.statement = group
         self.groups.paragraph = None
-        self.rows_since_statement = 0
+        self.rows_since_statement, self.subheadings = 0, None
+        self.opener_open = group.text.endswith(":")
         self.states_coverage |= group.coverage is not None or group.prior_auth is not None
 
     def step(self, idx: int, item: _Item, mode: str) -> None:
@@ -346,6 +359,14 @@ class _Walk:
             if item.kind == "heading":
                 self.groups, self.paragraph = _Groups(), None
                 self.section_level, self.under = item.level, None
+            return
+        if item.kind == "heading" and (
+            _PAGE_FURNITURE.match(item.text)
+            or (self.ctx.policy_id and self.ctx.policy_id in item.text)
+        ):
+            # A page break inside a table, or the running header that repeats the
+            # policy number on every page: furniture, not a new section.
+            self.last_rows = self.previous_rows
             return
         if item.kind == "blank":
             if self.previous_rows and self.previous_rows[0]["description"] is None:
@@ -378,28 +399,54 @@ class _Walk:
             self.code_row(item, group_line is not None)
 
     def heading(self, item: _Item) -> None:
+        previous, self.previous_heading = self.previous_heading, item.text
+        if previous is not None and _column_after(previous, item.text):
+            return  # "Procedure Code" then "Description": a PDF table's header, a cell a line
+        self.block = []
         group = _group(item.text, item.level)
         if group.coverage is not None or group.prior_auth is not None:
             self.groups = _Groups(heading=group)
             self.states_coverage = True
+            self.rows_since_statement, self.subheadings = 0, None
+            self.opener_open = _ends_open(item.line.text)
         elif _sub_label(item.text):
             return  # "CPT®* Codes" inside a group
-        elif (
-            self.groups.statement is not None
-            and self.rows_since_statement == 0
-            and self.groups.statement.text.endswith(":")
-            and _heading_text_resets(item.text) is None
-        ):
-            pass  # a subheading ("Musculoskeletal") under a statement that introduces it
+        elif self.introduces(item):
+            self.subheadings = item.level  # "Musculoskeletal System" under "Unproven:"
         elif _heading_resets(item.text, item.level, self.groups.innermost(), item.line.text):
             self.groups, self.section_level = _Groups(), item.level
+            self.subheadings = None
         elif item.level:
             self.section_level = item.level
         if not is_code_label(item.text):
             self.under = item.text
 
+    def introduces(self, item: _Item) -> bool:
+        """Whether an unknown heading is a subheading of the statement in force: the
+        statement ends with a colon and no code followed it yet, or an earlier subheading
+        of the same level was taken as one ("... considered unproven:" then "Musculoskeletal
+        System", its table, "Nervous System", its table)."""
+        group = self.groups.innermost()
+        if group is None or _heading_text_resets(item.text) is not None:
+            return False
+        if item.level and group.level and item.level <= group.level:
+            return False  # a marked heading no deeper than the statement's own section
+        if self.subheadings is not None:
+            return item.level == self.subheadings
+        return self.opener_open and self.rows_since_statement == 0
+
     def text(self, idx: int, item: _Item) -> None:
         previous = self.previous_rows
+        if (
+            previous
+            and self.pa_list
+            and (flag := prior_auth_flag(item.text))
+            and len(item.text) < 40
+        ):
+            for row in previous:  # a list's "Y" / "N" cell on a line of its own
+                row["prior_auth"] = flag
+            self.last_rows = previous
+            return
         if (
             previous
             and not item.pipe
@@ -422,6 +469,13 @@ class _Walk:
         if self.paragraph is not None:
             self.paragraph.append(item.text)
             return
+        if self.block and _LOOKS_BACK.search(item.text) and (coverage := _coverage(item.text)):
+            # "The diagnosis codes above support medical necessity ...": the statement
+            # governs the list it follows.
+            for row in self.block:
+                if row["coverage"] == UNSPECIFIED:
+                    row["coverage"], row["coverage_text"] = coverage, item.text
+            self.states_coverage = True
         pa = prior_auth_of(item.text)
         if _is_grouping(item, self.items, idx) or (pa and _ends_open(item.text)):
             self.set_statement(_group(item.text, self.section_level))
@@ -460,12 +514,21 @@ class _Walk:
                 cursor,
                 named or [(coverage, text)],
                 item.description,
-                self.scope(item.lead),
+                self.scope(item.lead, item.row_prior_auth),
             )
             rows.extend(found)
         self.candidates.extend(rows)
+        self.block.extend(rows)
         self.rows_since_statement += len(rows)
         self.last_rows = [] if item.pipe else rows
+
+
+#: A statement about the list above it ("The diagnosis codes above support ...").
+_LOOKS_BACK = re.compile(
+    r"\b(?:codes?|diagnos\w*|services?|procedures?)\s+(?:listed\s+|shown\s+)?above\b", re.I
+)
+#: A page number a PDF prints between the rows of a table ("Page 1 of 2"): furniture.
+_PAGE_FURNITURE = re.compile(r"^(?:page\s+)?\d{1,4}\s*(?:of|/)\s*\d{1,4}$|^page\s+\d{1,4}$", re.I)
 
 
 def _ends_open(text: str) -> bool:
@@ -474,9 +537,27 @@ def _ends_open(text: str) -> bool:
 
 
 def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (code, coverage, listed_under), the first in the text, with the first
+    descriptor found. A code that some statement or list gives a coverage has no
+    `unspecified` row besides (a code named in a prior-authorization sentence, then listed
+    in the coverage table); what the dropped row knew of prior authorization is kept."""
     rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for row in sorted(candidates, key=lambda r: r["char_start"]):
         kept = rows.setdefault((row["code"], row["coverage"], row["listed_under"]), row)
         if kept is not row and kept["description"] is None and row["description"]:
             kept["description"] = row["description"]
-    return list(rows.values())
+    stated: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    for (code, coverage, under), row in rows.items():
+        if coverage != UNSPECIFIED:
+            stated.setdefault((code, under), []).append(row)
+    out = []
+    for (code, coverage, under), row in rows.items():
+        others = stated.get((code, under)) if coverage == UNSPECIFIED else None
+        if not others:
+            out.append(row)
+            continue
+        for other in others:
+            if other["prior_auth"] == PA_UNKNOWN:
+                other["prior_auth"] = row["prior_auth"]
+            other["description"] = other["description"] or row["description"]
+    return out

@@ -4,6 +4,7 @@ heading lexicon."""
 from __future__ import annotations
 
 import bisect
+import re
 
 from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
@@ -12,6 +13,7 @@ from flows.extract.payer_policy.base import (
 from flows.extract.payer_policy.codes import (
     _GROUP_LINE,
     _MENTIONS_CODES,
+    is_code_label,
 )
 from flows.extract.payer_policy.coverage import (
     _coverage,
@@ -48,15 +50,27 @@ def _section_modes(sections: list[Section]) -> list[str]:
     (unmarked headings, level 0) nesting is unknown, so they inherit too."""
     modes: list[str] = []
     mode, mode_level = "codes", 0
+    previous: str | None = None
     for s in sections:
-        if s.heading is not None:
+        if s.heading is not None and previous is not None and _column_after(previous, s.heading):
+            pass  # "Procedure Code" then "Description": a PDF table's header, one cell a line
+        elif s.heading is not None:
             known = _section_mode(s.heading)
             if known is not None:
                 mode, mode_level = known, s.level
             elif s.level and (mode_level == 0 or s.level <= mode_level):
                 mode, mode_level = "codes", s.level
         modes.append(mode)
+        previous = s.heading
     return modes
+
+
+_COLUMN_WORDS = re.compile(r"^(?:code\s+)?(?:description|descriptor|comments?|notes?)s?$", re.I)
+
+
+def _column_after(previous: str, heading: str) -> bool:
+    """A heading that is a table column ("Description") right under a code column label."""
+    return bool(_COLUMN_WORDS.match(heading.strip())) and is_code_label(previous)
 
 
 def _line_modes(lines: list[Line], starts: list[int], section_modes: list[str]) -> list[str]:
