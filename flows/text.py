@@ -492,7 +492,7 @@ def first_date(text: str) -> tuple[date, int, int] | None:
 
 #: A month and a two-digit year (`11/24`, `06-25`): only in a labelled date value, where
 #: a person reads it as a month (in prose it could be a fraction or a score).
-_MONTH_SHORT_YEAR = re.compile(r"(?<![\w/.-])(\d{1,2})[/-](\d{2})(?![\w/-])")
+_MONTH_SHORT_YEAR = re.compile(r"(?<![\w/.-])(\d{1,2})[/-](\d{2})(?![a-z0-9/-])")
 
 
 def labelled_date(value: str) -> tuple[date, str, int, int] | None:

@@ -140,7 +140,9 @@ def _valid_token(token: str, whole_cell: bool) -> bool:
     system = _system_of(token)
     if system is None:
         return False
-    return not (system == "ICD10CM" and "." not in token and not whole_cell)
+    # An undotted ICD-10-CM code counts alone in a cell, or with a subcategory ("C220"):
+    # a bare category ("A1C testing", "B12 deficiency") at a line's start is a word.
+    return not (system == "ICD10CM" and "." not in token and not whole_cell and len(token) < 4)
 
 
 @_memo(8192)
@@ -220,6 +222,13 @@ _CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
 _ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
 
 
+def _dotted(code: str) -> str:
+    """An ICD-10-CM code as the code set writes it: `C220` is `C22.0`."""
+    if len(code) > 3 and "." not in code and _system_of(code) == "ICD10CM":
+        return f"{code[:3]}.{code[3:]}"
+    return code
+
+
 #: What a code or range stands for: its codes, whether the range is bad (its endpoints
 #: are kept), and whether it is kept whole (too long to expand: its low bound stands for
 #: it, with the high bound as `range_end`).
@@ -234,10 +243,10 @@ def _expand(code: _Code) -> Expansion:
 @lru_cache(maxsize=8192)
 def _expand_range(first: str, last: str | None) -> Expansion:
     """`_expand`, memoised by the strings (a `_Code` key would hash in Python)."""
-    first = first.upper()
+    first = _dotted(first.upper())
     if last is None:
         return [first], False, False
-    last = last.upper()
+    last = _dotted(last.upper())
     systems = (_system_of(first), _system_of(last))
     # CPT/HCPCS: letter, digits, letter (`0581T`); ICD-10-CM: everything up to the trailing
     # digits (`C34.10`-`C34.12`), which may name a few codes that do not exist.

@@ -166,3 +166,11 @@ def prior_auth_flag(cell: str) -> str | None:
 
 #: A statement that `prior_auth_of` can read holds one of these (lower-cased).
 _PA_HINT = re.compile(r"auth|certif|precert|approval|pre-?service")
+
+
+def is_prior_auth_list(text: str) -> bool:
+    """Whether a document is a prior-authorization code list: its title or one of its
+    first lines says so ("Prior Authorization Code List", "Services Requiring Prior
+    Authorization"). A sentence further down about prior authorization does not."""
+    top = [line for line in text[:1500].split("\n") if line.strip()][:6]
+    return any(len(line) <= 100 and pl.PRIOR_AUTH_LIST_TITLE.search(line) for line in top)

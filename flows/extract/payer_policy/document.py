@@ -19,6 +19,7 @@ from flows.extract.payer_policy.base import (
     REASON_UNKNOWN_PAYER,
     _pipe_cells,
 )
+from flows.extract.payer_policy.coverage import is_prior_auth_list
 from flows.extract.payer_policy.header import (
     HeaderFields,
     _generic_policy_type,
@@ -123,10 +124,20 @@ def _not_a_policy(
 ) -> bool:
     """A page about no coverage: no labelled header field at all, and either a title or
     opening that names an index, FAQ or news page, or no coverage statement anywhere."""
+    if is_prior_auth_list(text):
+        return False  # a prior-authorization list is about coverage by definition
+    ids = {f.value for f in found if f.label.field == pl.POLICY_ID}
+    if len(ids) >= 3:
+        return True  # an index: a label repeated for every policy it lists
+    opening = "\n".join((title or "", text[:600]))
+    if pl.NOT_A_POLICY_STRONG.search(opening):
+        return True  # "Medical Policy Updates", "Provider News", whatever labels it holds
+    first = next((line for line in text[:600].split("\n") if line.strip()), "")
+    if pl.POLICY_ID not in header.values and pl.NOT_A_POLICY_COLLECTION.match(first):
+        return True  # "Medical Policies" over a list of them
     labelled = any(f.label.field not in (pl.IGNORE, pl.TITLE) for f in found)
     if labelled and header.values:
         return False
-    opening = "\n".join((title or "", text[:400]))
     return bool(pl.NOT_A_POLICY_TITLE.search(opening)) or not states_coverage
 
 

@@ -28,7 +28,10 @@ _MEDICARE_MARKERS = re.compile(
 #: Mentions that never name a publisher on their own: a program, not a plan
 #: ("Medicare Advantage" in a network table, "CMS" in a manual citation).
 _PROGRAM_WORDS = frozenset(
-    {"medicare advantage", "cms", "original medicare", "traditional medicare", "medicare part b"}
+    {
+        *("medicare advantage", "cms", "original medicare", "traditional medicare"),
+        *("medicare part b", "state medicaid", "medicaid managed care", "state medicaid programs"),
+    }
 )
 
 
@@ -53,7 +56,13 @@ def _issuer_of(line: str, mentions: list[PayerMention]) -> PayerMention | None:
 
 
 def _plans(line: str) -> list[PayerMention]:
+    """The payers a line names, programs aside; a PDF's glued words are parted first
+    ("0-28575000UnitedHealthcare")."""
+    line = _GLUE_POINT.sub(" ", line)
     return [m for m in payer_registry().find(line) if m.name.lower() not in _PROGRAM_WORDS]
+
+
+_GLUE_POINT = re.compile(r"(?<=[0-9])(?=[A-Z][a-z])")
 
 
 def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:

@@ -4,7 +4,7 @@ they introduce."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from flows.extract.payer_policy import layouts as pl
@@ -33,8 +33,60 @@ _LABEL_RE = re.compile(
 )
 #: `_LABEL_RE` for lower-cased text (its literals are lower case).
 _LABEL_LOW = re.compile(_LABEL_RE.pattern)
-_STRONG_SEP = re.compile(r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}")
+#: The labels without word boundaries, for lines where a PDF glued a label to the value
+#: before it or after it ("SURG.00150Publish Date:", "Effective DateDec. 1, 2024").
+_GLUED_LOW = re.compile(_LABEL_RE.pattern[len(r"(?<![\w])") : -len(r"(?![\w])")])
+_GLUE = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+
+
+def _label_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each label in `text`, left to right (the text as lower-cased:
+    `_label_of` reads it case-blind). Where the line holds a
+    glue point (a lower-case letter or digit right before a capital), a label may also
+    start or end there: "...00150|Publish Date", "Effective Date|Dec. 1"."""
+    low = text.lower()
+    if not text.isascii() and len(low) != len(text):
+        # Lower-casing moved the offsets (a rare letter such as "İ"): the plain scan.
+        return [(m.start(1), m.end(1), m.group(1)) for m in _LABEL_RE.finditer(text)]
+    if not _GLUE.search(text):
+        return [(m.start(1), m.end(1), m.group(1)) for m in _LABEL_LOW.finditer(low)]
+    spans = []
+    pos = 0
+    while (m := _GLUED_LOW.search(low, pos)) is not None:
+        start, end = m.span(1)
+        if _bounded(text, start, end):
+            spans.append((start, end, m.group(1)))
+            pos = end
+        else:
+            pos = start + 1
+    return spans
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Whether a label found at text[start:end] stands apart from its neighbours: a
+    non-alphanumeric character, the line's edge, or a glue point on each side."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    second = text[start + 1] if start + 1 < len(text) else ""
+    # "...00150|Publish", "...Policy|Effective", "...REPLACEMENTS|Guideline"
+    glued_left = text[start].isupper() and (
+        before.isdigit() or before.islower() or (before.isupper() and second.islower())
+    )
+    # "Effective Date|Dec. 1", "Last Revised|Nov"
+    glued_right = text[end - 1].islower() and (after.isupper() or after.isdigit())
+    return (not before.isalnum() or glued_left) and (not after.isalnum() or glued_right)
+
+
+_STRONG_SEP = re.compile(
+    r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}|[ \t]+[-–—][ \t]+|[ \t]*\.[ \t]*(?=\d)"
+)
 _WEAK_SEP = re.compile(r"[ \t]+")
+_DATE_START = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
+    re.IGNORECASE,
+)
+#: A value alone after a common-word label, shaped like a number or date ("7.01.548").
+_LONE_ID = re.compile(r"[A-Z0-9][A-Z0-9._/-]*\d[A-Z0-9._/-]*")
 _POLICY_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]*")
 _VALUE_END = re.compile(r"[ \t]{3,}|\t")
 _NOT_AVAILABLE = re.compile(r"^(?:n/?a|none|tbd|-+|—)?$", re.IGNORECASE)
@@ -79,39 +131,57 @@ def _may_hold_label(text: str) -> bool:
     return not text.isascii() or _LABEL_HINT.search(text.lower()) is not None
 
 
+def _value_start(
+    text: str, end: int, label: pl.Label, at_start: bool, glued: bool
+) -> tuple[pl.Label, int] | None:
+    """Where the value of a label found at `text[..end]` starts (and the label, ranked
+    lower when only its place makes it one), or None when it is no label there."""
+    after = text[end:]
+    strong = _STRONG_SEP.match(after)
+    if at_start:
+        weak = _WEAK_SEP.match(after)
+        if strong:
+            return label, end + strong.end()
+        if not after.strip():
+            return label, len(text)  # the value may sit on the next line
+        if weak and (not label.strict or _LONE_ID.fullmatch(after.strip())):
+            return label, end + weak.end()  # "Effective Date July 8, 2013", "Number 7.01.548"
+        if after[:1].isalnum():
+            return label, end  # glued to its value: "Effective DateDec. 1, 2024"
+        return None
+    # Mid-line, a label counts with a colon ("... 2026T0123A Effective Date: ..."), or glued
+    # on with a dot leader ("...PolicyEffective Date .10/15/2021"); a common word only
+    # glued on with a colon ("SURG.00150Publish Date:").
+    colon = strong is not None and ":" in strong.group()
+    leader = strong is not None and glued and "." in strong.group()
+    if strong is not None and (colon or leader) and (not label.strict or (glued and colon)):
+        return label, end + strong.end()
+    # A date label right before a date, in a header a PDF flattened ("... Health Plans
+    # Effective Feb. 1, 2021 ..."); a common word ranks below the labels proper.
+    if label.field in pl.DATE_FIELDS and _DATE_START.match(after.lstrip()):
+        ranked = replace(label, rank=label.rank + 2) if label.strict else label
+        return ranked, end + len(after) - len(after.lstrip())
+    return None
+
+
 def _labels_at(text: str) -> tuple[tuple[pl.Label, str, int], ...]:
     """Every `Label: value` in one line or table cell (a PDF header line may hold two), as
     (label, value, offset of the value in `text`)."""
     if not _may_hold_label(text):
         return ()
-    hits: list[tuple[re.Match[str], pl.Label, int]] = []
-    # ASCII text lower-cased keeps its offsets, and the case-sensitive pattern is faster.
-    matches = _LABEL_LOW.finditer(text.lower()) if text.isascii() else _LABEL_RE.finditer(text)
-    for m in matches:
-        label = _label_of(m.group(1))
+    hits: list[tuple[int, pl.Label, int]] = []
+    for start, end, spelled in _label_spans(text):
+        label = _label_of(spelled)
         if label is None:
             continue
-        at_start = not text[: m.start()].strip(" \t*_#-•·")
-        after = text[m.end() :]
-        strong = _STRONG_SEP.match(after)
-        weak = _WEAK_SEP.match(after)
-        if strong:
-            value_at = m.end() + strong.end()
-        elif not after.strip():
-            value_at = len(text)  # the value may sit on the next line
-        elif at_start and not label.strict and weak:
-            value_at = m.end() + weak.end()
-        else:
-            continue
-        if label.strict and not at_start:
-            continue
-        if not at_start and not (strong and ":" in strong.group()):
-            # Mid-line labels count only with a colon ("... 2026T0123A Effective Date: ...").
-            continue
-        hits.append((m, label, value_at))
+        at_start = not text[:start].strip(" \t*_#-•·")
+        glued = start > 0 and text[start - 1].isalnum()
+        placed = _value_start(text, end, label, at_start, glued)
+        if placed is not None:
+            hits.append((start, *placed))
     found = []
-    for i, (_m, label, value_at) in enumerate(hits):
-        stop = hits[i + 1][0].start() if i + 1 < len(hits) else len(text)
+    for i, (_start, label, value_at) in enumerate(hits):
+        stop = hits[i + 1][0] if i + 1 < len(hits) else len(text)
         raw = _VALUE_END.split(text[value_at:stop], maxsplit=1)[0]
         value = raw.strip(" \t*_|")
         offset = value_at + (len(raw) - len(raw.lstrip(" \t*_|")))
@@ -177,6 +247,8 @@ def _row_facts(
 _POLICY_ID = re.compile(
     r"[A-Z0-9][A-Z0-9._/#-]*(?:[ \t][A-Z0-9][A-Z0-9._/#-]*){0,3}(?![A-Za-z0-9])"
 )
+#: Where a PDF glued the next word to a number ("0051Bariatric", "CP.MP.54Coding").
+_GLUED_WORD = re.compile(r"(?<=\d)(?=[A-Z][a-z])")
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -184,7 +256,7 @@ def _policy_id_of(value: str, *, slug: bool = False) -> str | None:
     """The policy number a labelled value starts with: upper-case tokens (`PHARMACY
     098.161 T0`), the last of them with a digit, so an upper-case title after the number
     ("0443 HEPATIC TUMOR ABLATION") is not part of it; with `slug`, any one token."""
-    value = value.lstrip(" \t#:")
+    value = _GLUED_WORD.split(value.lstrip(" \t#:"), maxsplit=1)[0]
     m = (_SLUG if slug else _POLICY_ID).match(value)
     if m is None:
         m = _POLICY_ID_TOKEN.match(value)
@@ -208,14 +280,13 @@ def _label_run(text: str) -> tuple[pl.Label, ...]:
     Review", or one "File Name:" alone), in order; () for any other line."""
     if not _may_hold_label(text):
         return ()
-    matches = _LABEL_LOW.finditer(text.lower()) if text.isascii() else _LABEL_RE.finditer(text)
     labels, end = [], 0
-    for m in matches:
-        label = _label_of(m.group(1))
-        if label is None or not _RUN_SEPARATORS.fullmatch(text, end, m.start()):
+    for start, stop, spelled in _label_spans(text):
+        label = _label_of(spelled)
+        if label is None or not _RUN_SEPARATORS.fullmatch(text, end, start):
             return ()
         labels.append(label)
-        end = m.end()
+        end = stop
     if not labels or not _RUN_SEPARATORS.fullmatch(text, end):
         return ()
     if len(labels) == 1 and (labels[0].strict and ":" not in text):

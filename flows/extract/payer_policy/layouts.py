@@ -129,6 +129,10 @@ LINES_OF_BUSINESS = tuple(
 )
 #: A title or opening that names a page about no coverage (an index, FAQ or news list).
 NOT_A_POLICY_TITLE = re.compile(policy_layouts()["not_a_policy"]["title"])
+#: Openings that name a page about policies even when it shows policy labels.
+NOT_A_POLICY_STRONG = re.compile(policy_layouts()["not_a_policy"]["strong"])
+#: A first line naming a collection of policies ("Medical Policies").
+NOT_A_POLICY_COLLECTION = re.compile(policy_layouts()["not_a_policy"]["collection"])
 
 _PRIOR_AUTH = policy_layouts()["prior_auth"]
 #: A mention of prior authorization (or precertification, prior approval).

@@ -30,7 +30,13 @@ from flows.extract.payer_policy.codes import (
     _sub_label,
     is_code_label,
 )
-from flows.extract.payer_policy.coverage import _coverage, prior_auth_flag, prior_auth_of
+from flows.extract.payer_policy.coverage import (
+    _coverage,
+    _split_sentences,
+    is_prior_auth_list,
+    prior_auth_flag,
+    prior_auth_of,
+)
 from flows.extract.payer_policy.lines import (
     _Item,
 )
@@ -264,7 +270,7 @@ def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> Li
     """`policy_codes` rows: codes in tables and lists under the grouping statements in
     force, plus codes named in coverage or prior-authorization statements; one row per
     (code, coverage, listed_under)."""
-    walk = _Walk(ctx, items, pl.PRIOR_AUTH_LIST_TITLE.search(ctx.doc.text[:800]) is not None)
+    walk = _Walk(ctx, items, is_prior_auth_list(ctx.doc.text))
     for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
         if item.kind != "merged":
             walk.step(idx, item, mode)
@@ -309,12 +315,17 @@ class _Walk:
         return flag or self.groups.prior_auth(self.default_pa), under
 
     def add(
-        self, item: _Item, codes: list[_Code], coverage: str, text: str | None, lead=None
+        self,
+        item: _Item,
+        codes: list[_Code],
+        coverage: str,
+        text: str | None,
+        flag: str | None = None,
     ) -> list[dict[str, Any]]:
         cursor, added = 0, []
         for code in codes:
             found, cursor = self.ctx.code_rows(
-                code, item, cursor, [(coverage, text)], None, self.scope(lead)
+                code, item, cursor, [(coverage, text)], None, self.scope(None, flag)
             )
             added.extend(found)
             for row in found:
@@ -325,6 +336,22 @@ class _Walk:
         self.candidates.extend(added)
         self.rows_since_statement += len(added)
         return added
+
+    def add_pa_segments(self, item: _Item) -> bool:
+        """Codes listed after prior-authorization sentences ("Prior authorization required.
+        23470 23472 ..."), each with what the last such sentence said, sentence by
+        sentence (a PDF may flatten a whole list onto one line). Whether any was found."""
+        current: str | None = None
+        found = False
+        for sentence in _split_sentences(item.text):
+            current = prior_auth_of(sentence) or current
+            codes = _codes_in_pa_statement(sentence) if current else []
+            if codes:
+                self.groups.statement = _group(sentence, self.section_level)
+                coverage, text = self.groups.resolve(self.decides)
+                self.add(item, codes, coverage, text, flag=current)
+                found = True
+        return found
 
     def add_named_in_statements(self, item: _Item) -> None:
         """Codes named in a coverage sentence ("... (CPT 0581T) is unproven ...") take its
@@ -478,18 +505,23 @@ class _Walk:
             self.states_coverage = True
         pa = prior_auth_of(item.text)
         if _is_grouping(item, self.items, idx) or (pa and _ends_open(item.text)):
-            self.set_statement(_group(item.text, self.section_level))
+            group = _group(item.text, self.section_level)
+            held = self.groups.statement
+            if group.coverage is None and held and held.coverage and not self.rows_since_statement:
+                # "When services are Not Medically Necessary:" then "For the codes listed
+                # above for the following diagnoses:": the second narrows the first.
+                group = _Group(held.coverage, f"{held.text} {item.text}", held.level, pa)
+            self.set_statement(group)
             self.add_named_in_statements(item)
             return
-        if pa is not None:
+        if _coverage(item.text) is not None:
+            self.states_coverage = True  # a coverage sentence, with or without codes
+        if pa is not None or pl.PRIOR_AUTH_TERMS.search(item.text):
             self.states_coverage = True
-            codes = _codes_in_pa_statement(item.text)
-            if codes:
-                # "Prior authorization required. 23470 23472 ..."
-                self.groups.statement = _group(item.text, self.section_level)
-                self.add(item, codes, *self.groups.resolve(self.decides))
+            if self.add_pa_segments(item):
                 return
-            self.default_pa = pa  # a policy-wide statement
+            if pa is not None:
+                self.default_pa = pa  # a policy-wide statement
         if item.bullet and self.groups.innermost() and _coverage(item.text) is None:
             # "The following are unproven ...:" then "- Ultrasound guidance (CPT 0213T)".
             self.add(item, _codes_in_statement(item.text), *self.groups.resolve(self.decides))
