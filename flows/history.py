@@ -55,9 +55,11 @@ COMPARED: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
                 "original_effective_date",
                 "last_reviewed_date",
                 "next_review_date",
+                "issuer",
+                "line_of_business",
             ),
         ),
-        ("policy_codes", "policy_code", ("code",), ("coverage",)),
+        ("policy_codes", "policy_code", ("code",), ("coverage", "prior_auth")),
     ],
 }
 #: The dataset of each kind's primary entity: all a first version's change-log row needs.

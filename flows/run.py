@@ -375,6 +375,7 @@ class PipelineRun:
             "doc_kind": d.doc_kind,
             "media_type": d.media_type,
             "series_key": fields.get("series_key"),
+            "series_key_source": fields.get("series_key_source"),
             "title": fields.get("title"),
             "payer_id": fields.get("payer_id"),
             "policy_id": fields.get("policy_id"),

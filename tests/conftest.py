@@ -28,7 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         default=False,
-        help="rewrite golden expected.json files from the current extractor output",
+        help="rewrite golden records.json snapshots from the current extractor output "
+        "(expected.json files are written by hand and never rewritten)",
     )
 
 

@@ -1175,3 +1175,108 @@ def test_arbitrary_text_never_raises(text, hint):
 def test_policy_fragments_never_raise(lines, hint, media_type):
     text = "\n".join(lines)
     _check(extract(text, hint=hint, media_type=media_type), text)
+
+
+# --- real layouts (the real-layouts issue): headers, dates, prior-authorization lists ---------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # labels glued to the value before them, by a PDF
+        (
+            "Document #: SURG.00150Publish Date: 01/01/2024\n",
+            {"policy_id": "SURG.00150", "effective_date": date(2024, 1, 1)},
+        ),
+        # labels glued to their values
+        (
+            "Policy Number: 7.01.557\nEffective DateDec. 1, 2024\n",
+            {"effective_date": date(2024, 12, 1)},
+        ),
+        # a column of labels, then a column of values
+        (
+            "File Name:\nOrigination:\nLast CAP Review:\nendoscopic_sinus_surgery\n04/2005\n10/2024\n",
+            {
+                "policy_id": "endoscopic_sinus_surgery",
+                "original_effective_date": date(2005, 4, 1),
+                "last_reviewed_date": date(2024, 10, 1),
+            },
+        ),
+        # a row of labels over a row of values
+        (
+            "Policy Number: 7.01.557\nOrigination  Last CAP Review  Next CAP Review\n04/2005  10/2024  10/2025\n",
+            {"next_review_date": date(2025, 10, 1), "last_reviewed_date": date(2024, 10, 1)},
+        ),
+        # ids with spaces; dotted dates; MM/YY
+        (
+            "Policy Number: PHARMACY 098.161 T0\nEffective Date: 04.01.2018\nLast Review Date: 11/24\n",
+            {
+                "policy_id": "PHARMACY 098.161 T0",
+                "effective_date": date(2018, 4, 1),
+                "last_reviewed_date": date(2024, 11, 1),
+            },
+        ),
+        # a banner with a dash; a later "BCBSA Ref. Policy" ranks below the plan's number
+        ("MEDICAL POLICY – 7.01.557\nBCBSA Ref. Policy: 7.01.163\n", {"policy_id": "7.01.557"}),
+    ],
+)
+def test_real_header_layouts(header, expected):
+    e = extract(
+        "Premera Blue Cross\nGenicular Nerve Ablation\n" + header + "CPT codes covered:\n64624 X\n"
+    )
+    row = policy(e)
+    assert {k: row[k] for k in expected} == expected
+
+
+def test_month_only_dates_keep_their_precision():
+    e = extract(
+        "Cigna Medical Coverage Policy\nCoverage Policy Number: 0999\nEffective Date: 06/2024\nLast Review Date: 05/14/2024\n"
+    )
+    row = policy(e)
+    assert (row["effective_date"], row["effective_date_precision"]) == (date(2024, 6, 1), "month")
+    assert row["last_reviewed_date_precision"] == "day"
+
+
+def test_prior_auth_list_rows_carry_their_category_and_flag():
+    text = (
+        "Humana Prior Authorization Code List\nPolicy Number: PA-01\nEffective Date: 01/01/2025\n"
+        "| Category | Code | Description | PA Required |\n| --- | --- | --- | --- |\n"
+        "| Sleep studies | 95810 | Polysomnography | Y |\n"
+        "| Neurostimulators | 64582 | Hypoglossal nerve stimulator | Y |\n"
+        "| Sleep studies | 64582 | Hypoglossal nerve stimulator | Y |\n"
+        "| Therapy | 97110 | Therapeutic exercise | N |\n"
+    )
+    e = extract(text)
+    assert policy(e)["policy_type"] == "prior_auth_list"
+    got = {(r["code"], r["listed_under"], r["prior_auth"]) for r in e.records["policy_codes"]}
+    assert got == {
+        ("95810", "Sleep studies", "required"),
+        ("64582", "Neurostimulators", "required"),
+        ("64582", "Sleep studies", "required"),  # a code under two categories: two rows
+        ("97110", "Therapy", "not_required"),
+    }
+
+
+def test_prior_auth_sentences_govern_the_codes_after_them():
+    text = (
+        "UnitedHealthcare Prior Authorization Requirements\nPolicy Number: PA-02\n"
+        "Effective Date: 02/01/2021\n"
+        "Prior authorization is not required for emergency care. Arthroplasty "
+        "Prior authorization required. 23470 23472 Sleep apnea procedures 0466T\n"
+    )
+    got = {(r["code"], r["prior_auth"]) for r in extract(text).records["policy_codes"]}
+    assert got == {("23470", "required"), ("23472", "required"), ("0466T", "required")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an index that repeats the labels of every policy it lists
+        "Clinical Policies\n"
+        + "".join(f"Clinical Policy: Topic {i}\nReference Number: CP.MP.{i}\n" for i in range(3)),
+        # an update bulletin, whatever labels it shows
+        "Medical Policy Updates\nDocument Number: 999\nEffective Date: 01/01/2025\n- Policy 455 revised\n",
+    ],
+)
+def test_pages_about_policies_are_not_policies(text):
+    assert reasons(extract(text)) == ["not_a_policy"]

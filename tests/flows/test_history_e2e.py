@@ -67,10 +67,12 @@ def test_bulletin_replaced_in_place(prefect_harness, sources_dir, tmp_path):
         for c in pair
         if c["entity"] == "policy_code"
     }
+    # An added or removed code shows every compared field (coverage and, since the
+    # real-layouts work, prior authorization); a modified one the field that changed.
     assert codes == {
         ("0581T", "modified", "not_covered", "covered"),
-        ("32994", "added", None, "covered"),
-        ("0601T", "removed", "not_covered", None),
+        ("32994", "added", None, "coverage=covered; prior_auth=unknown"),
+        ("0601T", "removed", "coverage=not_covered; prior_auth=unknown", None),
     }
     policy_fields = {c["field"] for c in pair if c["entity"] == "policy"}
     assert policy_fields and policy_fields <= {
@@ -134,3 +136,43 @@ def test_removed_file_is_recorded_and_rerun_is_idempotent(prefect_harness, sourc
     }
     # The document stays in history: removal from the inbox is an event, not a deletion.
     assert len(store.read("documents").to_pylist()) == 1
+
+
+_NO_NUMBER = """Kaiser Permanente Washington Clinical Review Criteria
+Hypoglossal Nerve Stimulation
+Last Review Date: {reviewed}
+Criteria
+Hypoglossal nerve stimulation is covered when the criteria above are met.
+| CPT Code | Description |
+| --- | --- |
+| 64582 | Open implantation of hypoglossal nerve neurostimulator array |
+{extra}"""
+
+
+def test_policy_without_number_is_tracked_by_title(prefect_harness, sources_dir, tmp_path):
+    # A policy that shows no number is published partial, keyed by its title, and its
+    # next version (a new file name) continues the same series in the change log.
+    folder = sources_dir / "payer_policies" / "kaiser"
+    folder.mkdir(parents=True)
+    (folder / "hgns_2024.txt").write_text(_NO_NUMBER.format(reviewed="05/01/2024", extra=""))
+    output = tmp_path / "output"
+    _run(sources_dir, output)
+    (folder / "hgns_2025.txt").write_text(
+        _NO_NUMBER.format(
+            reviewed="05/01/2025", extra="| 64583 | Revision of hypoglossal nerve array |\n"
+        )
+    )
+    _run(sources_dir, output)
+    store = TableStore(output)
+    docs = store.read("documents").to_pylist()
+    assert {(d["status"], d["series_key_source"]) for d in docs} == {("partial", "title")}
+    series = "payer_policy:kaiser:title:hypoglossal-nerve-stimulation"
+    assert {d["series_key"] for d in docs} == {series}
+    reasons = {r["reason"] for r in store.read("quarantine").to_pylist()}
+    assert "missing_policy_id" in reasons
+    added = [
+        (r["entity"], r["entity_key"], r["change_type"])
+        for r in _changes(output, series)
+        if r["old_doc_id"] is not None
+    ]
+    assert ("policy_code", "64583", "added") in added

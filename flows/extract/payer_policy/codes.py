@@ -95,6 +95,10 @@ class _Code:
     last: str | None = None
 
 
+#: A code system written before a code ("CPT 64454", "HCPCS® J1745").
+_SYSTEM_PREFIX = re.compile(r"(?:CPT|HCPCS)[®*]*\s+(?:codes?:?\s+)?(?=\d|[A-Z]\d)")
+
+
 def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], str] | None:
     """Codes (and ranges) a code-list line or cell starts with, and the descriptor after them.
 
@@ -102,6 +106,8 @@ def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], 
     ICD-10 categories (`C22`) count only when they fill a table cell on their own, so a line
     starting "A1C testing" is not a code.
     """
+    if text[:1] in ("C", "H") and (prefix := _SYSTEM_PREFIX.match(text)):
+        text = text[prefix.end() :]  # "CPT 64454 Injection ...", "| HCPCS J1745 | ..."
     # Every code starts with a digit or capital letter followed by a digit.
     if len(text) < 3 or not text[1].isdigit():
         return None

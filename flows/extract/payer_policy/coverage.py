@@ -121,9 +121,7 @@ def prior_auth_of(statement: str) -> str | None:
     prior authorization is needed", "removed from the prior authorization list" are
     `not_required`. A bare mention ("Prior Authorization") states neither.
     """
-    if "PA" not in statement and not _PA_HINT.search(statement.lower()):
-        return None
-    if not pl.PRIOR_AUTH_TERMS.search(statement):
+    if not mentions_prior_auth(statement):
         return None
     # Sentence by sentence: a statement whose sentences disagree ("Codes marked Y require
     # PA. Codes marked N do not.") is conditional and states neither.
@@ -132,7 +130,7 @@ def prior_auth_of(statement: str) -> str | None:
 
 
 def _prior_auth_in(sentence: str) -> str | None:
-    if not pl.PRIOR_AUTH_TERMS.search(sentence):
+    if not mentions_prior_auth(sentence):
         return None
     if pl.PRIOR_AUTH_NOT_REQUIRED.search(sentence):
         return PA_NOT_REQUIRED
@@ -172,5 +170,17 @@ def is_prior_auth_list(text: str) -> bool:
     """Whether a document is a prior-authorization code list: its title or one of its
     first lines says so ("Prior Authorization Code List", "Services Requiring Prior
     Authorization"). A sentence further down about prior authorization does not."""
-    top = [line for line in text[:1500].split("\n") if line.strip()][:6]
-    return any(len(line) <= 100 and pl.PRIOR_AUTH_LIST_TITLE.search(line) for line in top)
+    top = [line for line in text[:1500].split("\n", 12) if line.strip()][:6]
+    return any(
+        len(line) <= 100 and mentions_prior_auth(line) and pl.PRIOR_AUTH_LIST_TITLE.search(line)
+        for line in top
+    )
+
+
+@_memo(8192)
+def mentions_prior_auth(text: str) -> bool:
+    """Whether a line speaks of prior authorization at all (a cheap test first)."""
+    if "PA" in text and pl.PRIOR_AUTH_ABBREVIATION.search(text):
+        return True
+    low = text.lower()
+    return _PA_HINT.search(low) is not None and pl.PRIOR_AUTH_TERMS.search(low) is not None

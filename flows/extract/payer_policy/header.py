@@ -21,14 +21,13 @@ from flows.extract.payer_policy.coverage import (
     _coverage,
 )
 from flows.extract.payer_policy.labels import (
-    _LABELS_AT,
     _NOT_AVAILABLE,
     _Found,
-    _label_run,
     _labels_at,
     _may_hold_label,
     _policy_id_of,
     _row_facts,
+    line_labels,
 )
 from flows.extract.payer_policy.sections import (
     _section_mode,
@@ -89,13 +88,12 @@ def _header_values(
             if not text or text.isspace():
                 continue
             header_row = None
-            run = _label_run(text) if len(text) <= MEMO_CHARS else ()
+            run, found = line_labels(text) if len(text) <= MEMO_CHARS else ((), _labels_at(text))
             if run:
                 pending = [*pending, *run] if in_run else [*run]
                 in_run = True
                 continue
             in_run = False
-            found = _LABELS_AT(text) if len(text) <= MEMO_CHARS else _labels_at(text)
             if not found:
                 if pending and len(text.strip()) <= 120:
                     out.extend(_pending_values(pending, text, line.start))
@@ -151,11 +149,20 @@ _DOC_TYPE_HEADING = re.compile(
 @_memo(4096)
 def _is_payer_name(text: str) -> bool:
     """A line that names the payer ("Humana", "UnitedHealthcare® Commercial", "Blue Cross
-    Blue Shield of Vermont"): it starts with a payer and at most three words follow."""
+    Blue Shield of Vermont"), or is its banner ("Kaiser Permanente Washington Clinical
+    Review Criteria"): it starts with a payer, and at most three words follow or the
+    words that follow name a kind of document."""
     mentions = payer_registry().find(text)
     if not mentions or text[: mentions[0].start].strip(" #*_"):
         return False
-    return len(_WORD2.findall(text[mentions[0].end :])) <= 3
+    rest = text[mentions[0].end :]
+    return len(_WORD2.findall(rest)) <= 3 or _BANNER_WORDS.search(rest) is not None
+
+
+_BANNER_WORDS = re.compile(
+    r"\b(?:polic(?:y|ies)|criteria|guidelines?|bulletins?|determinations?|manual)\s*$",
+    re.IGNORECASE,
+)
 
 
 _WORD2 = re.compile(r"[A-Za-z]{2,}")

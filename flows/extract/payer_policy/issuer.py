@@ -4,10 +4,11 @@ payers it mentions), the plan as written, and the line of business it states."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES
-from flows.extract.payer_policy.layouts import LINES_OF_BUSINESS
+from flows.extract.payer_policy.layouts import LINE_OF_BUSINESS
 from schemas.reference import PayerMention, payer_registry
 
 # A line naming a payer together with one of these words says who issued the document
@@ -35,8 +36,13 @@ _PROGRAM_WORDS = frozenset(
 )
 
 
-#: A line ending a sentence (a company suffix such as "Inc." does not).
-_SENTENCE_END = re.compile(r"(?<!\bInc)(?<!\bCo)(?<!\bCorp)(?<!\bLtd)(?<!\bLLC)\.\s*$")
+def _ends_sentence(line: str) -> bool:
+    """A line ending a sentence (a company suffix such as "Inc." does not)."""
+    line = line.rstrip()
+    return line.endswith(".") and not line.endswith(_COMPANY_SUFFIXES)
+
+
+_COMPANY_SUFFIXES = (" Inc.", " Co.", " Corp.", " Ltd.", " LLC.", ",Inc.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,25 +80,17 @@ def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:
 
     Returns None when the document names no payer, or several and none as the issuer.
     """
-    found = _issuer_in_text(text)
     if payer_hint and payer_hint in payer_registry().payer_ids:
-        same = found is not None and found.payer_id == payer_hint
-        return Issuer(payer_hint, found.name if same and found else None)
-    return found
+        # The folder names the payer: only the plan's name is looked for, in the title.
+        titles = next(_clue_lines(text, text[:HEADER_CHARS]))
+        names = (m.name for line in titles for m in _plans(line) if m.payer_id == payer_hint)
+        return Issuer(payer_hint, next(names, None))
+    return _issuer_in_text(text)
 
 
 def _issuer_in_text(text: str) -> Issuer | None:
     head = text[:HEADER_CHARS]
-    head_lines = head.split("\n")
-    # Title lines are short and not sentences; lines further down ("Line of Business:
-    # Commercial; Medicare Advantage") do not count.
-    top = [ln for ln in head_lines if ln.strip()][:HEADER_LINES]
-    titles = [ln for ln in top if len(ln) <= 100 and not _SENTENCE_END.search(ln)]
-    owners = [
-        ln for ln in (*head_lines, *text[-HEADER_CHARS:].split("\n")) if _OWNER_LINE.search(ln)
-    ]
-    issuer_lines = [ln for ln in head_lines if _ISSUER_WORDS.search(ln)]
-    for lines in (titles, owners, issuer_lines):
+    for lines in _clue_lines(text, head):
         for line in lines:
             mentions = _plans(line)
             if mentions:
@@ -108,6 +106,28 @@ def _issuer_in_text(text: str) -> Issuer | None:
     return None
 
 
+def _clue_lines(text: str, head: str) -> Iterator[list[str]]:
+    """The lines that may name the issuer, best clue first, each group found only when
+    the one before named no issuer: title lines (short, not sentences: "Line of Business:
+    Commercial; Medicare Advantage" further down does not count), copyright and licensee
+    lines of the header and the last page, then lines with an issuer word."""
+    head_lines = head.split("\n")
+    top = [ln for ln in head_lines if ln.strip()][:HEADER_LINES]
+    yield [ln for ln in top if len(ln) <= 100 and not _ends_sentence(ln)]
+    yield [
+        _line_at(part, m.start())
+        for part in (head, text[-HEADER_CHARS:])
+        for m in _OWNER_LINE.finditer(part)
+    ]
+    yield [_line_at(head, m.start()) for m in _ISSUER_WORDS.finditer(head)]
+
+
+def _line_at(text: str, at: int) -> str:
+    """The line of `text` that holds offset `at`."""
+    end = text.find("\n", at)
+    return text[text.rfind("\n", 0, at) + 1 : end if end >= 0 else len(text)]
+
+
 def detect_payer(text: str, payer_hint: str | None) -> str | None:
     """The payer id of `detect_issuer`."""
     issuer = detect_issuer(text, payer_hint)
@@ -116,11 +136,17 @@ def detect_payer(text: str, payer_hint: str | None) -> str | None:
 
 def line_of_business(head: str) -> str | None:
     """The line of business the header states (`medicare_advantage`, `medicaid`, ...): the
-    first the vocabulary of `policy_layouts.toml` finds in the header's first lines."""
-    top = "\n".join([ln for ln in head.split("\n") if ln.strip()][: HEADER_LINES * 2])
-    best: tuple[int, str] | None = None
-    for name, pattern in LINES_OF_BUSINESS:
-        m = pattern.search(top)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+    first the vocabulary of `policy_layouts.toml` finds in the header's first 2,000
+    characters."""
+    low = head[:2000].lower()
+    if not any(word in low for word in _LOB_WORDS):
+        return None  # most headers name none: the pattern is not tried (~100 us a header)
+    m = LINE_OF_BUSINESS.search(low)
+    return m.lastgroup if m else None
+
+
+#: A word each line-of-business pattern's matches hold.
+_LOB_WORDS = (
+    *("medicare", "medicaid", "commercial", "marketplace", "exchange", "community", "chip"),
+    *("mapd", "ma-pd", "employer", "ambetter", "managed"),
+)

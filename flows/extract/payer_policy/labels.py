@@ -118,8 +118,9 @@ def _label_hint() -> re.Pattern[str]:
     for label in pl.LABELS:
         text = label.text.lower()
         if not any(word in text for word in common):
-            parts[r"\s+".join(re.escape(w) for w in text.split())] = None
-    return re.compile("|".join(re.escape(p) if p in common else p for p in parts))
+            parts["\x00".join(text.split())] = None
+    # One trie of the words and labels (a flat alternation is tried word by word).
+    return re.compile(trie_pattern(parts).replace("\x00", r"\s+"))
 
 
 _LABEL_HINT = _label_hint()
@@ -169,8 +170,15 @@ def _labels_at(text: str) -> tuple[tuple[pl.Label, str, int], ...]:
     (label, value, offset of the value in `text`)."""
     if not _may_hold_label(text):
         return ()
+    return _labels_in(text, _label_spans(text))
+
+
+def _labels_in(
+    text: str, spans: list[tuple[int, int, str]]
+) -> tuple[tuple[pl.Label, str, int], ...]:
+    """`_labels_at` of a line whose label spans are found."""
     hits: list[tuple[int, pl.Label, int]] = []
-    for start, end, spelled in _label_spans(text):
+    for start, end, spelled in spans:
         label = _label_of(spelled)
         if label is None:
             continue
@@ -274,14 +282,12 @@ def _policy_id_of(value: str, *, slug: bool = False) -> str | None:
 _RUN_SEPARATORS = re.compile(r"[\s:|.…*_#-]*")
 
 
-@_memo(8192)
-def _label_run(text: str) -> tuple[pl.Label, ...]:
+def _label_run(text: str, spans: list[tuple[int, int, str]]) -> tuple[pl.Label, ...]:
     """The labels of a line made of labels only ("Origination  Last CAP Review  Next CAP
-    Review", or one "File Name:" alone), in order; () for any other line."""
-    if not _may_hold_label(text):
-        return ()
+    Review", or one "File Name:" alone), in order; () for any other line. `spans` are its
+    label spans."""
     labels, end = [], 0
-    for start, stop, spelled in _label_spans(text):
+    for start, stop, spelled in spans:
         label = _label_of(spelled)
         if label is None or not _RUN_SEPARATORS.fullmatch(text, end, start):
             return ()
@@ -292,3 +298,17 @@ def _label_run(text: str) -> tuple[pl.Label, ...]:
     if len(labels) == 1 and (labels[0].strict and ":" not in text):
         return ()
     return tuple(labels)
+
+
+@_memo(16384)
+def line_labels(
+    text: str,
+) -> tuple[tuple[pl.Label, ...], tuple[tuple[pl.Label, str, int], ...]]:
+    """What a header line holds: the labels of a line made of labels only (`_label_run`),
+    else its `Label: value` pairs (`_labels_at`). Most lines hold no label, which one look
+    at the hint tells."""
+    if not _may_hold_label(text):
+        return (), ()
+    spans = _label_spans(text)
+    run = _label_run(text, spans)
+    return (run, ()) if run else ((), _labels_in(text, spans))

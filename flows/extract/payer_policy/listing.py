@@ -33,7 +33,7 @@ from flows.extract.payer_policy.codes import (
 from flows.extract.payer_policy.coverage import (
     _coverage,
     _split_sentences,
-    is_prior_auth_list,
+    mentions_prior_auth,
     prior_auth_flag,
     prior_auth_of,
 )
@@ -266,14 +266,28 @@ class Listing:
     prior_auth_list: bool
 
 
-def _policy_code_rows(ctx: _Context, items: list[_Item], modes: list[str]) -> Listing:
+def _policy_code_rows(
+    ctx: _Context, items: list[_Item], modes: list[str], pa_list: bool
+) -> Listing:
     """`policy_codes` rows: codes in tables and lists under the grouping statements in
     force, plus codes named in coverage or prior-authorization statements; one row per
-    (code, coverage, listed_under)."""
-    walk = _Walk(ctx, items, is_prior_auth_list(ctx.doc.text))
+    (code, coverage, listed_under). `pa_list`: the document is a prior-authorization list
+    (`is_prior_auth_list`)."""
+    walk = _Walk(ctx, items, pa_list)
+    step = walk.step
     for idx, (item, mode) in enumerate(zip(items, modes, strict=True)):
-        if item.kind != "merged":
-            walk.step(idx, item, mode)
+        kind = item.kind
+        if kind == "merged":
+            continue
+        if kind == "blank" or (mode != "codes" and kind != "heading"):
+            # Most lines (blank, or prose of a narrative section): what `step` does with
+            # them, without the call.
+            previous = walk.last_rows
+            walk.previous_rows = previous
+            keep = kind == "blank" and mode == "codes" and previous
+            walk.last_rows = previous if keep and previous[0]["description"] is None else []
+            continue
+        step(idx, item, mode)
     return Listing(_dedupe_codes(walk.candidates), walk.states_coverage, walk.pa_list)
 
 
@@ -516,7 +530,7 @@ class _Walk:
             return
         if _coverage(item.text) is not None:
             self.states_coverage = True  # a coverage sentence, with or without codes
-        if pa is not None or pl.PRIOR_AUTH_TERMS.search(item.text):
+        if pa is not None or mentions_prior_auth(item.text):
             self.states_coverage = True
             if self.add_pa_segments(item):
                 return
@@ -536,17 +550,13 @@ class _Walk:
             coverage, text = item.row_coverage, item.description
         rows: list[dict[str, Any]] = []
         cursor = 0
+        scope = self.scope(item.lead, item.row_prior_auth)
+        stated = [(coverage, text)]
         for code in item.codes:
-            first = code.first.upper()
             # A reference-only list borrows the coverage a statement gave the code.
-            named = self.named.get(first) if coverage == UNSPECIFIED else None
+            named = self.named.get(code.first.upper()) if coverage == UNSPECIFIED else None
             found, cursor = self.ctx.code_rows(
-                code,
-                item,
-                cursor,
-                named or [(coverage, text)],
-                item.description,
-                self.scope(item.lead, item.row_prior_auth),
+                code, item, cursor, named or stated, item.description, scope
             )
             rows.extend(found)
         self.candidates.extend(rows)
@@ -578,6 +588,8 @@ def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kept = rows.setdefault((row["code"], row["coverage"], row["listed_under"]), row)
         if kept is not row and kept["description"] is None and row["description"]:
             kept["description"] = row["description"]
+    if not any(coverage == UNSPECIFIED for _, coverage, _ in rows):
+        return list(rows.values())  # most documents: nothing to fold
     stated: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     for (code, coverage, under), row in rows.items():
         if coverage != UNSPECIFIED:
