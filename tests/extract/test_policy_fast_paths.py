@@ -190,3 +190,37 @@ _CODE_TOKENS = [
 def test_codes_in_statement_matches_its_scanning_reference(sentence):
     found = pp_codes._codes_in_statement.__self__.fn(sentence)
     assert [(c.first, c.last) for c in found] == _codes_in_statement_by_scanning(sentence)
+
+
+_PA_PIECES = [
+    "Prior authorization",
+    "prior auth.",
+    "pre-authorization",
+    "Preauthorization",
+    "precertification",
+    "Pre-certification",
+    "precert",
+    "prior approval",
+    "pre-service review",
+    "PA",
+    "pa",
+    "required",
+    "not required",
+    "codes",
+    "Approval",
+    "Service",
+    "Certified",
+    "author",
+    " ",
+    ".",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PA_PIECES), max_size=8).map(" ".join))
+def test_prior_auth_word_gate_loses_no_mention(text):
+    # `mentions_prior_auth` tries the pattern only where one of its words is: the same
+    # answer as the pattern on every text.
+    full = bool(pl.PRIOR_AUTH_ABBREVIATION.search(text) or pl.PRIOR_AUTH_TERMS.search(text.lower()))
+    assert pp_coverage.mentions_prior_auth.__self__.fn(text) == full

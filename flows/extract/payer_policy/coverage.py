@@ -162,15 +162,19 @@ def prior_auth_flag(cell: str) -> str | None:
     return prior_auth_of(cell)
 
 
-#: A statement that `prior_auth_of` can read holds one of these (lower-cased).
-_PA_HINT = re.compile(r"auth|certif|precert|approval|pre-?service")
+#: Every match of the prior-authorization terms holds one of these (lower-cased).
+_PA_WORDS = ("auth", "cert", "approval", "service")
 
 
 def is_prior_auth_list(text: str) -> bool:
     """Whether a document is a prior-authorization code list: its title or one of its
     first lines says so ("Prior Authorization Code List", "Services Requiring Prior
     Authorization"). A sentence further down about prior authorization does not."""
-    top = [line for line in text[:1500].split("\n", 12) if line.strip()][:6]
+    opening = text[:800]
+    low = opening.lower()
+    if "PA" not in opening and not any(word in low for word in ("auth", "cert")):
+        return False  # most documents: no line to look at
+    top = [line for line in opening.split("\n", 12) if line.strip()][:6]
     return any(
         len(line) <= 100 and mentions_prior_auth(line) and pl.PRIOR_AUTH_LIST_TITLE.search(line)
         for line in top
@@ -183,4 +187,4 @@ def mentions_prior_auth(text: str) -> bool:
     if "PA" in text and pl.PRIOR_AUTH_ABBREVIATION.search(text):
         return True
     low = text.lower()
-    return _PA_HINT.search(low) is not None and pl.PRIOR_AUTH_TERMS.search(low) is not None
+    return any(word in low for word in _PA_WORDS) and pl.PRIOR_AUTH_TERMS.search(low) is not None

@@ -136,15 +136,20 @@ def _not_a_policy(
     states_coverage: bool,
     pa_list: bool,
 ) -> bool:
-    """A page about no coverage: no labelled header field at all, and either a title or
-    opening that names an index, FAQ or news page, or no coverage statement anywhere."""
+    """A page about policies or about no coverage, not a policy: an index that repeats a
+    policy's labels for every entry, an update or news page by its title or opening, or a
+    page with no labelled header field and no coverage statement at all."""
     if pa_list:
         return False  # a prior-authorization list is about coverage by definition
     ids = {f.value for f in found if f.label.field == pl.POLICY_ID}
-    if len(ids) >= 3:
+    dates = {f.value for f in found if f.label.field == pl.EFFECTIVE}
+    if len(ids) >= 3 or len(dates) >= 3:
         return True  # an index: a label repeated for every policy it lists
-    labelled = any(f.label.field not in (pl.IGNORE, pl.TITLE) for f in found)
-    opening = "\n".join((title or "", text[:600]))
+    labelled = header.values and any(f.label.field not in (pl.IGNORE, pl.TITLE) for f in found)
+    # A labelled policy that states coverage is looked at by its title and first lines; a
+    # page without either, by its first 600 characters too (every character costs).
+    head = text[:600] if not (labelled and states_coverage) else text[: text.find("\n", 200) + 1]
+    opening = "\n".join((title or "", head))
     low = opening.lower()
     if any(word in low for word in _STRONG_WORDS) and (
         pl.NOT_A_POLICY_STRONG_LOW.search(low)
@@ -152,10 +157,10 @@ def _not_a_policy(
         else pl.NOT_A_POLICY_STRONG.search(opening)
     ):
         return True  # "Medical Policy Updates", "Provider News", whatever labels it holds
-    first = next((line for line in text[:600].split("\n") if line.strip()), "")
+    first = next((line for line in text[:600].split("\n", 8) if line.strip()), "")
     if pl.POLICY_ID not in header.values and pl.NOT_A_POLICY_COLLECTION.match(first):
         return True  # "Medical Policies" over a list of them
-    if labelled and header.values:
+    if labelled:
         return False
     return bool(pl.NOT_A_POLICY_TITLE.search(opening)) or not states_coverage
 

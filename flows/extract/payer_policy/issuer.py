@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES
 from flows.extract.payer_policy.layouts import LINE_OF_BUSINESS
+from flows.text import text_memo
 from schemas.reference import PayerMention, payer_registry
 
 # A line naming a payer together with one of these words says who issued the document
@@ -45,6 +47,10 @@ def _ends_sentence(line: str) -> bool:
 _COMPANY_SUFFIXES = (" Inc.", " Co.", " Corp.", " Ltd.", " LLC.", ",Inc.")
 
 
+#: Where the title lines are looked for when the folder names the payer.
+_TITLE_CHARS = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class Issuer:
     """The payer id and the plan as the document writes it (`Highmark`)."""
@@ -61,9 +67,11 @@ def _issuer_of(line: str, mentions: list[PayerMention]) -> PayerMention | None:
     return None
 
 
+@text_memo(4096)
 def _plans(line: str) -> list[PayerMention]:
     """The payers a line names, programs aside; a PDF's glued words are parted first
-    ("0-28575000UnitedHealthcare")."""
+    ("0-28575000UnitedHealthcare"). Memoised: title and copyright lines repeat across a
+    payer's documents; the list is shared, never changed."""
     line = _GLUE_POINT.sub(" ", line)
     return [m for m in payer_registry().find(line) if m.name.lower() not in _PROGRAM_WORDS]
 
@@ -82,7 +90,7 @@ def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:
     """
     if payer_hint and payer_hint in payer_registry().payer_ids:
         # The folder names the payer: only the plan's name is looked for, in the title.
-        titles = next(_clue_lines(text, text[:HEADER_CHARS]))
+        titles = next(_clue_lines(text, text[:_TITLE_CHARS]))
         names = (m.name for line in titles for m in _plans(line) if m.payer_id == payer_hint)
         return Issuer(payer_hint, next(names, None))
     return _issuer_in_text(text)
@@ -112,7 +120,7 @@ def _clue_lines(text: str, head: str) -> Iterator[list[str]]:
     Commercial; Medicare Advantage" further down does not count), copyright and licensee
     lines of the header and the last page, then lines with an issuer word."""
     head_lines = head.split("\n")
-    top = [ln for ln in head_lines if ln.strip()][:HEADER_LINES]
+    top = list(islice((ln for ln in head_lines if ln.strip()), HEADER_LINES))
     yield [ln for ln in top if len(ln) <= 100 and not _ends_sentence(ln)]
     yield [
         _line_at(part, m.start())
@@ -136,16 +144,20 @@ def detect_payer(text: str, payer_hint: str | None) -> str | None:
 
 def line_of_business(head: str) -> str | None:
     """The line of business the header states (`medicare_advantage`, `medicaid`, ...): the
-    first the vocabulary of `policy_layouts.toml` finds in the header's first 2,000
+    first the vocabulary of `policy_layouts.toml` finds in the header's first 1,200
     characters."""
-    low = head[:2000].lower()
+    low = head[:_LOB_CHARS].lower()
     if not any(word in low for word in _LOB_WORDS):
         return None  # most headers name none: the pattern is not tried (~100 us a header)
     m = LINE_OF_BUSINESS.search(low)
     return m.lastgroup if m else None
 
 
-#: A word each line-of-business pattern's matches hold.
+#: Where the line of business is looked for: the header (every character scanned costs,
+#: on every policy).
+_LOB_CHARS = 1200
+#: A word each line-of-business pattern's matches hold (a dozen substring tests cost less
+#: than one scan of their alternation).
 _LOB_WORDS = (
     *("medicare", "medicaid", "commercial", "marketplace", "exchange", "community", "chip"),
     *("mapd", "ma-pd", "employer", "ambetter", "managed"),

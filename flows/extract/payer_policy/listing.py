@@ -428,7 +428,7 @@ class _Walk:
         ):
             self.paragraph.append(item.text)  # "N/A" reads as an ALL-CAPS heading
             return
-        if group_line or item.kind in ("heading", "header", "codes"):
+        if self.paragraph is not None and (group_line or item.kind != "text"):
             self.close_paragraph()
         if group_line and item.kind != "codes":
             return  # "Group 1 Codes:" with the codes on the lines below
@@ -510,7 +510,12 @@ class _Walk:
         if self.paragraph is not None:
             self.paragraph.append(item.text)
             return
-        if self.block and _LOOKS_BACK.search(item.text) and (coverage := _coverage(item.text)):
+        if (
+            self.block
+            and "above" in item.text
+            and _LOOKS_BACK.search(item.text)
+            and (coverage := _coverage(item.text))
+        ):
             # "The diagnosis codes above support medical necessity ...": the statement
             # governs the list it follows.
             for row in self.block:
@@ -528,7 +533,7 @@ class _Walk:
             self.set_statement(group)
             self.add_named_in_statements(item)
             return
-        if _coverage(item.text) is not None:
+        if not self.states_coverage and _coverage(item.text) is not None:
             self.states_coverage = True  # a coverage sentence, with or without codes
         if pa is not None or mentions_prior_auth(item.text):
             self.states_coverage = True
@@ -584,24 +589,27 @@ def _dedupe_codes(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     `unspecified` row besides (a code named in a prior-authorization sentence, then listed
     in the coverage table); what the dropped row knew of prior authorization is kept."""
     rows: dict[tuple[str, str, str | None], dict[str, Any]] = {}
-    for row in sorted(candidates, key=lambda r: r["char_start"]):
-        kept = rows.setdefault((row["code"], row["coverage"], row["listed_under"]), row)
-        if kept is not row and kept["description"] is None and row["description"]:
-            kept["description"] = row["description"]
-    if not any(coverage == UNSPECIFIED for _, coverage, _ in rows):
-        return list(rows.values())  # most documents: nothing to fold
     stated: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
-    for (code, coverage, under), row in rows.items():
-        if coverage != UNSPECIFIED:
-            stated.setdefault((code, under), []).append(row)
-    out = []
-    for (code, coverage, under), row in rows.items():
-        others = stated.get((code, under)) if coverage == UNSPECIFIED else None
-        if not others:
-            out.append(row)
-            continue
-        for other in others:
-            if other["prior_auth"] == PA_UNKNOWN:
-                other["prior_auth"] = row["prior_auth"]
-            other["description"] = other["description"] or row["description"]
-    return out
+    unspecified = []
+    for row in sorted(candidates, key=lambda r: r["char_start"]):
+        key = (row["code"], row["coverage"], row["listed_under"])
+        kept = rows.setdefault(key, row)
+        if kept is not row:
+            if kept["description"] is None and row["description"]:
+                kept["description"] = row["description"]
+        elif key[1] == UNSPECIFIED:
+            unspecified.append(row)
+        else:
+            stated.setdefault((key[0], key[2]), []).append(row)
+    dropped = set()
+    for row in unspecified:
+        others = stated.get((row["code"], row["listed_under"]))
+        if others:
+            dropped.add(id(row))
+            for other in others:
+                if other["prior_auth"] == PA_UNKNOWN:
+                    other["prior_auth"] = row["prior_auth"]
+                other["description"] = other["description"] or row["description"]
+    if not dropped:
+        return list(rows.values())
+    return [row for row in rows.values() if id(row) not in dropped]
