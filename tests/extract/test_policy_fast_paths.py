@@ -224,3 +224,18 @@ def test_prior_auth_word_gate_loses_no_mention(text):
     # answer as the pattern on every text.
     full = bool(pl.PRIOR_AUTH_ABBREVIATION.search(text) or pl.PRIOR_AUTH_TERMS.search(text.lower()))
     assert pp_coverage.mentions_prior_auth.__self__.fn(text) == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["MAC", "J-L", "J", "5", "Part", "A", "and", "B", "DME", "*", "-", " ", "x"]
+        ),
+        max_size=6,
+    ).map(" ".join)
+)
+def test_not_a_code_context_gate_is_the_pattern(text):
+    from flows.extract.payer_policy import lines
+
+    assert lines._not_a_code_context(text) == bool(lines._NOT_A_CODE_CONTEXT.match(text))

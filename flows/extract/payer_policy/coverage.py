@@ -13,6 +13,7 @@ from flows.extract.payer_policy.base import (
     PA_NOT_REQUIRED,
     PA_REQUIRED,
     _memo,
+    holds_any,
 )
 
 # --- coverage vocabulary -------------------------------------------------------------------
@@ -76,8 +77,7 @@ _INVESTIGATIONAL_WORDS = ("experimental", "investigational", "proven")
 _NOT_COVERED_WORDS = ("not", "non", "excluded", "coverage")
 
 
-def _holds(low: str, words: tuple[str, ...]) -> bool:
-    return any(word in low for word in words)
+_holds = holds_any
 
 
 def coverage_of(statement: str) -> str | None:
@@ -162,8 +162,9 @@ def prior_auth_flag(cell: str) -> str | None:
     return prior_auth_of(cell)
 
 
-#: Every match of the prior-authorization terms holds one of these (lower-cased).
-_PA_WORDS = ("auth", "cert", "approval", "service")
+#: Every match of the prior-authorization terms holds one of these words, lower-cased:
+#: auth, cert, approval, service (tested in `mentions_prior_auth` one by one, cheaper than
+#: a loop).
 
 
 def is_prior_auth_list(text: str) -> bool:
@@ -172,7 +173,7 @@ def is_prior_auth_list(text: str) -> bool:
     Authorization"). A sentence further down about prior authorization does not."""
     opening = text[:800]
     low = opening.lower()
-    if "PA" not in opening and not any(word in low for word in ("auth", "cert")):
+    if "PA" not in opening and not holds_any(low, ("auth", "cert")):
         return False  # most documents: no line to look at
     top = [line for line in opening.split("\n", 12) if line.strip()][:6]
     return any(
@@ -187,4 +188,6 @@ def mentions_prior_auth(text: str) -> bool:
     if "PA" in text and pl.PRIOR_AUTH_ABBREVIATION.search(text):
         return True
     low = text.lower()
-    return any(word in low for word in _PA_WORDS) and pl.PRIOR_AUTH_TERMS.search(low) is not None
+    if "auth" in low or "cert" in low or "approval" in low or "service" in low:
+        return pl.PRIOR_AUTH_TERMS.search(low) is not None
+    return False

@@ -18,6 +18,7 @@ from flows.extract.payer_policy.base import (
     REASON_NOT_A_POLICY,
     REASON_UNKNOWN_PAYER,
     _pipe_cells,
+    holds_any,
 )
 from flows.extract.payer_policy.coverage import is_prior_auth_list
 from flows.extract.payer_policy.header import (
@@ -151,7 +152,7 @@ def _not_a_policy(
     head = text[:600] if not (labelled and states_coverage) else text[: text.find("\n", 200) + 1]
     opening = "\n".join((title or "", head))
     low = opening.lower()
-    if any(word in low for word in _STRONG_WORDS) and (
+    if holds_any(low, _STRONG_WORDS) and (
         pl.NOT_A_POLICY_STRONG_LOW.search(low)
         if len(low) == len(opening)
         else pl.NOT_A_POLICY_STRONG.search(opening)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES
+from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES, holds_any
 from flows.extract.payer_policy.layouts import LINE_OF_BUSINESS
 from flows.text import text_memo
 from schemas.reference import PayerMention, payer_registry
@@ -48,7 +48,7 @@ _COMPANY_SUFFIXES = (" Inc.", " Co.", " Corp.", " Ltd.", " LLC.", ",Inc.")
 
 
 #: Where the title lines are looked for when the folder names the payer.
-_TITLE_CHARS = 1000
+_TITLE_CHARS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +147,7 @@ def line_of_business(head: str) -> str | None:
     first the vocabulary of `policy_layouts.toml` finds in the header's first 1,200
     characters."""
     low = head[:_LOB_CHARS].lower()
-    if not any(word in low for word in _LOB_WORDS):
+    if not holds_any(low, _LOB_WORDS):
         return None  # most headers name none: the pattern is not tried (~100 us a header)
     m = LINE_OF_BUSINESS.search(low)
     return m.lastgroup if m else None

@@ -115,7 +115,7 @@ def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
     bullet, body = strip_bullet(raw)
     body = body.lstrip("*_` ")
     parsed = leading_codes(body)
-    if parsed is not None and not _NOT_A_CODE_CONTEXT.match(parsed[1]):
+    if parsed is not None and not _not_a_code_context(parsed[1]):
         codes, rest = parsed
         return _kind("codes", clean_inline(body), codes=codes, description=rest or None)
     aligned = split_aligned_row(raw)
@@ -166,6 +166,18 @@ _NOT_A_CODE_CONTEXT = re.compile(
 )
 
 
+def _not_a_code_context(text: str) -> bool:
+    """`_NOT_A_CODE_CONTEXT` matches `text` (tried only where its first letter can)."""
+    first = text[:1]
+    if not (first.isalnum() or first == "_"):
+        first = next((c for c in text if c.isalnum() or c == "_"), "")  # where \W* stops
+    return first in _CONTEXT_INITIALS and _NOT_A_CODE_CONTEXT.match(text) is not None
+
+
+#: The letters `_NOT_A_CODE_CONTEXT` can start with (after punctuation it skips).
+_CONTEXT_INITIALS = frozenset("MJPDAmjpda")
+
+
 def _classify_row(cells: list[str]) -> _Kind:
     filled = [(i, c) for i, c in enumerate(cells) if c]
     if not filled:
@@ -183,7 +195,7 @@ def _classify_row(cells: list[str]) -> _Kind:
             rest = more[1]
             after = after[1:]
         context = [rest or (after[0] if after else ""), *(c for _, c in filled[:n])]
-        if any(_NOT_A_CODE_CONTEXT.match(c) for c in context):
+        if any(_not_a_code_context(c) for c in context):
             return _kind("text", " ".join(c for _, c in filled), pipe=True)
         description = rest or (after[0] if after else None)
         before = [c for _, c in filled[:n] if not is_code_label(c)]
