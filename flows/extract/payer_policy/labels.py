@@ -12,9 +12,7 @@ from flows.extract.payer_policy.base import (
     _memo,
     _pipe_cells,
 )
-from flows.text import (
-    is_alignment_row,
-)
+from flows.text import DATE_IN_TEXT, is_alignment_row
 from schemas.reference import trie_pattern
 
 # --- header fields --------------------------------------------------------------------------
@@ -81,10 +79,6 @@ _STRONG_SEP = re.compile(
     r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}|[ \t]+[-–—][ \t]+|[ \t]*\.[ \t]*(?=\d)"
 )
 _WEAK_SEP = re.compile(r"[ \t]+")
-_DATE_START = re.compile(
-    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
-    re.IGNORECASE,
-)
 #: A value alone after a common-word label, shaped like a number or date ("7.01.548").
 _LONE_ID = re.compile(r"[A-Z0-9][A-Z0-9._/-]*\d[A-Z0-9._/-]*")
 _POLICY_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]*")
@@ -159,7 +153,7 @@ def _value_start(
         return label, end + strong.end()
     # A date label right before a date, in a header a PDF flattened ("... Health Plans
     # Effective Feb. 1, 2021 ..."); a common word ranks below the labels proper.
-    if label.field in pl.DATE_FIELDS and _DATE_START.match(after.lstrip()):
+    if label.field in pl.DATE_FIELDS and DATE_IN_TEXT.match(after.lstrip()):
         ranked = replace(label, rank=label.rank + 2) if label.strict else label
         return ranked, end + len(after) - len(after.lstrip())
     return None

@@ -46,15 +46,15 @@ class _Item:
     single_cell: bool = False
     pipe: bool = False
     bullet: bool = False
-    lead: str | None = None  # the cell before a table row's code cell ("Cardiology")
-    row_coverage: str | None = None  # a coverage cell of the row ("Not Covered")
-    row_prior_auth: str | None = None  # a prior-authorization cell of the row ("Y")
+    # What a table row's other cells say, when they say anything: (the cell before its
+    # code cell, "Cardiology"; a coverage cell, "Not Covered"; a prior-authorization cell,
+    # "Y"). One field, as most rows have none: every line builds an item.
+    row: tuple[str | None, str | None, str | None] | None = None
     end: int = -1  # end of the last line (the line's own unless wrapped lines merge in)
 
 
 #: What `_classify` makes of a line's text: the `_Item` fields after `line`, in order
-#: (kind, text, level, codes, description, label, single_cell, pipe, bullet, lead,
-#: row_coverage, row_prior_auth).
+#: (kind, text, level, codes, description, label, single_cell, pipe, bullet, row).
 _Kind = tuple[
     str,
     str,
@@ -65,9 +65,7 @@ _Kind = tuple[
     bool,
     bool,
     bool,
-    str | None,
-    str | None,
-    str | None,
+    tuple[str | None, str | None, str | None] | None,
 ]
 
 
@@ -82,14 +80,9 @@ def _kind(
     single_cell: bool = False,
     pipe: bool = False,
     bullet: bool = False,
-    lead: str | None = None,
-    row_coverage: str | None = None,
-    row_prior_auth: str | None = None,
+    row: tuple[str | None, str | None, str | None] | None = None,
 ) -> _Kind:
-    return (
-        *(kind, text, level, codes or [], description, label),
-        *(single_cell, pipe, bullet, lead, row_coverage, row_prior_auth),
-    )
+    return (kind, text, level, codes or [], description, label, single_cell, pipe, bullet, row)
 
 
 def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
@@ -214,9 +207,9 @@ def _classify_row(cells: list[str]) -> _Kind:
             codes=codes,
             description=description,
             pipe=True,
-            lead=lead,
-            row_coverage=row_coverage,
-            row_prior_auth=row_prior_auth,
+            row=(lead, row_coverage, row_prior_auth)
+            if lead or row_coverage or row_prior_auth
+            else None,
         )
     joined = " ".join(c for _, c in filled)
     if len(filled) == 1:

@@ -402,7 +402,7 @@ class _Walk:
                 self.section_level, self.under = item.level, None
             return
         if item.kind == "heading" and (
-            _PAGE_FURNITURE.match(item.text)
+            (item.text[:1] in _PAGE_INITIALS and _PAGE_FURNITURE.match(item.text))
             or (self.ctx.policy_id and self.ctx.policy_id in item.text)
         ):
             # A page break inside a table, or the running header that repeats the
@@ -551,11 +551,12 @@ class _Walk:
         if item.label and not group_line and not is_code_label(item.label):
             self.set_statement(_group(item.label, self.section_level))
         coverage, text = self.groups.resolve(self.decides)
-        if item.row_coverage is not None:
-            coverage, text = item.row_coverage, item.description
+        lead, row_coverage, row_prior_auth = item.row or (None, None, None)
+        if row_coverage is not None:
+            coverage, text = row_coverage, item.description
         rows: list[dict[str, Any]] = []
         cursor = 0
-        scope = self.scope(item.lead, item.row_prior_auth)
+        scope = self.scope(lead, row_prior_auth)
         stated = [(coverage, text)]
         for code in item.codes:
             # A reference-only list borrows the coverage a statement gave the code.
@@ -576,6 +577,10 @@ _LOOKS_BACK = re.compile(
 )
 #: A page number a PDF prints between the rows of a table ("Page 1 of 2"): furniture.
 _PAGE_FURNITURE = re.compile(r"^(?:page\s+)?\d{1,4}\s*(?:of|/)\s*\d{1,4}$|^page\s+\d{1,4}$", re.I)
+
+
+#: What a `_PAGE_FURNITURE` match starts with.
+_PAGE_INITIALS = frozenset("0123456789Pp")
 
 
 def _ends_open(text: str) -> bool:

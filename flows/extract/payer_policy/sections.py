@@ -70,7 +70,7 @@ _COLUMN_WORDS = re.compile(r"^(?:code\s+)?(?:description|descriptor|comments?|no
 
 def _column_after(previous: str, heading: str) -> bool:
     """A heading that is a table column ("Description") right under a code column label."""
-    return bool(_COLUMN_WORDS.match(heading.strip())) and is_code_label(previous)
+    return is_code_label(previous) and bool(_COLUMN_WORDS.match(heading.strip()))
 
 
 def _line_modes(lines: list[Line], starts: list[int], section_modes: list[str]) -> list[str]:
