@@ -209,9 +209,11 @@ class TableStore:
 
     def migrate(self, datasets: Iterable[Dataset], run_id: str) -> list[str]:
         """Bring tables written under an older data contract to the current one, in one
-        commit each: columns the contract added are filled with nulls, and columns it made
-        nullable are relaxed (Delta cannot append nulls to a non-nullable column). Returns
-        the tables migrated; a table already on the contract is not touched."""
+        commit each: columns the contract added are filled with nulls (with
+        `ADDED_COLUMN_DEFAULTS` where the column takes none), columns it made nullable are
+        relaxed (Delta cannot append nulls to a non-nullable column), columns it dropped are
+        dropped. Returns the tables migrated; a table already on the contract, or missing, is
+        not touched. The table is read whole: a migration is once per contract change."""
         migrated = []
         for dataset in datasets:
             table = self.table(dataset.name)

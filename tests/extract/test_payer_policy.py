@@ -1280,3 +1280,35 @@ def test_prior_auth_sentences_govern_the_codes_after_them():
 )
 def test_pages_about_policies_are_not_policies(text):
     assert reasons(extract(text)) == ["not_a_policy"]
+
+
+# --- found in review of the real-layouts work ------------------------------------------------
+
+
+def test_policy_number_span_is_in_the_text_as_read():
+    # A bold table cell is cleaned of its emphasis; the span still points at the number.
+    text = "Aetna Clinical Policy Bulletin\n| Policy Number | **0315** |\n| Last Review | 02/14/2026 |\n"
+    row = policy(extract(text))
+    assert text[row["char_start"] : row["char_end"]] == "0315"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a running header repeated on every page is one number, not an index
+        "Aetna Clinical Policy Bulletin\n"
+        + "".join(
+            f"Policy Number: 0315 Page {n} of 3\nLast Review: 02/14/2026\n"
+            "Aetna considers it medically necessary.\n"
+            for n in (1, 2, 3)
+        ),
+        # "index of" and "FAQ" in a policy's own words
+        "Aetna Clinical Policy Bulletin\nNumber: 0157\nLast Review: 02/14/2026\n"
+        "Surgery is medically necessary for a body mass index of 40 or more (see the FAQ).\n",
+        # a coverage statement over a code table, with no label at all
+        "Clinical Guidelines\nListing of a code does not imply coverage.\n"
+        "Hypoglossal nerve stimulation is covered when criteria are met:\n64582 Implantation\n",
+    ],
+)
+def test_policies_are_not_taken_for_index_pages(text):
+    assert "not_a_policy" not in reasons(extract(text))

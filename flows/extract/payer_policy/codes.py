@@ -25,7 +25,12 @@ from flows.text import (
 
 # --- line classification --------------------------------------------------------------------
 
-_CODE = r"(?:\d{4}[0-9FTUM]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)"
+# The last alternative is an undotted ICD-10-CM subcategory ("C220"), which
+# `_valid_token` accepts only as one (`_dotted`).
+_CODE = (
+    r"(?:\d{4}[0-9FTUM]|[A-CEGHJ-MP-V]\d{4}|[A-TV-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?"
+    r"|[A-TV-Z]\d[0-9A-Z]{2,5})"
+)
 _MARK = r"[*+®†‡]*"
 _CODE_ITEM = re.compile(
     rf"(?P<a>{_CODE}){_MARK}(?:[ \t]*(?:-|–|—|through|to)[ \t]*(?P<b>{_CODE}){_MARK})?"
@@ -143,7 +148,7 @@ def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], 
 
 
 def _valid_token(token: str, whole_cell: bool) -> bool:
-    system = _system_of(token)
+    system = _system_of(_dotted(token))
     if system is None:
         return False
     # An undotted ICD-10-CM code counts alone in a cell, or with a subcategory ("C220"):
@@ -228,10 +233,17 @@ _CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")
 _ICD_SHAPE = re.compile(r"(.*?)(\d+)()")
 
 
+#: A Medicare Coverage Database LCD or article id ("L38910", "A57473"), never an undotted
+#: ICD-10-CM code (no category has five digits after its letter in use as a subcode here).
+_MCD_ID = re.compile(r"[AL]\d{5}$")
+
+
 def _dotted(code: str) -> str:
     """An ICD-10-CM code as the code set writes it: `C220` is `C22.0`."""
-    if len(code) > 3 and "." not in code and _system_of(code) == "ICD10CM":
-        return f"{code[:3]}.{code[3:]}"
+    if len(code) > 3 and "." not in code and _system_of(code) is None and not _MCD_ID.match(code):
+        dotted = f"{code[:3]}.{code[3:]}"
+        if _system_of(dotted) == "ICD10CM":
+            return dotted
     return code
 
 

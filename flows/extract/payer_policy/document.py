@@ -30,13 +30,14 @@ from flows.extract.payer_policy.header import (
     _title_of,
 )
 from flows.extract.payer_policy.issuer import detect_issuer, line_of_business
+from flows.extract.payer_policy.labels import _policy_id_of
 from flows.extract.payer_policy.lines import _UNWRAPPED_MEDIA, _classify, _merge_wrapped
 from flows.extract.payer_policy.listing import _Context, _policy_code_rows
 from flows.extract.payer_policy.revisions import _revision_rows
 from flows.extract.payer_policy.sections import _line_modes, _section_modes
 from flows.extract.sections import split_sections
 from flows.model import DOC_KIND_PAYER_POLICY, STAGE_PARSE, DocumentText, Extraction, Problem
-from flows.text import iter_lines
+from flows.text import iter_lines, labelled_date
 from schemas.reference import UNKNOWN_PAYER
 
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
@@ -103,7 +104,9 @@ def extract_payer_policy(
     ctx = _Context(doc, payer_id, policy_id, layout, starts, header.problems)
     pa_list = is_prior_auth_list(doc.text)
     listing = _policy_code_rows(ctx, items, modes, pa_list)
-    if _not_a_policy(header, found, title, doc.text, listing.states_coverage, pa_list):
+    if _not_a_policy(
+        header, found, title, doc.text, listing.states_coverage, pa_list, bool(listing.rows)
+    ):
         ex.problems.append(
             Problem(
                 STAGE_PARSE,
@@ -136,15 +139,22 @@ def _not_a_policy(
     text: str,
     states_coverage: bool,
     pa_list: bool,
+    has_codes: bool,
 ) -> bool:
     """A page about policies or about no coverage, not a policy: an index that repeats a
     policy's labels for every entry, an update or news page by its title or opening, or a
     page with no labelled header field and no coverage statement at all."""
     if pa_list:
         return False  # a prior-authorization list is about coverage by definition
-    ids = {f.value for f in found if f.label.field == pl.POLICY_ID}
-    dates = {f.value for f in found if f.label.field == pl.EFFECTIVE}
-    if len(ids) >= 3 or len(dates) >= 3:
+    # Values as numbers and dates, so a running header ("Policy Number: 0315 Page 2 of 3")
+    # repeated on every page counts once.
+    ids, dates = set(), set()
+    for f in found:
+        if f.label.field == pl.POLICY_ID:
+            ids.add(_policy_id_of(f.value, slug=f.label.slug))
+        elif f.label.field == pl.EFFECTIVE and (parsed := labelled_date(f.value)):
+            dates.add(parsed[0])
+    if len(ids - {None}) >= 3 or len(dates) >= 3:
         return True  # an index: a label repeated for every policy it lists
     labelled = header.values and any(f.label.field not in (pl.IGNORE, pl.TITLE) for f in found)
     # A labelled policy that states coverage is looked at by its title and first lines; a
@@ -158,11 +168,14 @@ def _not_a_policy(
         else pl.NOT_A_POLICY_STRONG.search(opening)
     ):
         return True  # "Medical Policy Updates", "Provider News", whatever labels it holds
+    top = "\n".join([title or "", *[ln for ln in text[:600].split("\n", 12) if ln.strip()][:3]])
+    if not labelled and pl.NOT_A_POLICY_TITLE.search(top):
+        return True  # "Frequently Asked Questions", "Provider News": its title says it
+    if labelled or (states_coverage and has_codes):
+        return False  # a policy: what its first words say does not undo that
     first = next((line for line in text[:600].split("\n", 8) if line.strip()), "")
     if pl.POLICY_ID not in header.values and pl.NOT_A_POLICY_COLLECTION.match(first):
         return True  # "Medical Policies" over a list of them
-    if labelled:
-        return False
     return bool(pl.NOT_A_POLICY_TITLE.search(opening)) or not states_coverage
 
 

@@ -34,7 +34,6 @@ from flows.extract.payer_policy.sections import (
 )
 from flows.model import STAGE_PARSE, DocumentText, Problem
 from flows.text import (
-    MEMO_CHARS,
     Line,
     clean_inline,
     is_alignment_row,
@@ -88,7 +87,7 @@ def _header_values(
             if not text or text.isspace():
                 continue
             header_row = None
-            run, found = line_labels(text) if len(text) <= MEMO_CHARS else ((), _labels_at(text))
+            run, found = line_labels(text)
             if run:
                 pending = [*pending, *run] if in_run else [*run]
                 in_run = True
@@ -226,7 +225,8 @@ def _title_of(
         return None
     _, i = next((c for c in candidates if c[0] == 1), candidates[0])
     title = _title_line(lines[i].text) or ""
-    while _TITLE_WRAPS.search(title) and i + 1 < len(lines):
+    last = min(len(lines), i + 3)  # a title wraps onto two more lines at the most
+    while _TITLE_WRAPS.search(title) and i + 1 < last:
         i += 1
         more = _title_line(lines[i].text)
         if more is None:
@@ -287,7 +287,10 @@ def _header_fields(
             token = _policy_id_of(f.value, slug=f.label.slug)
             if token is None:
                 continue
-            at = f.value.find(token)
+            # Where the token is in the text as read: the value may be cleaned of emphasis
+            # or spacing ("| **0315** |"), so its own offsets can be off.
+            raw_at = doc.text.find(token, f.start, f.start + len(f.value) + 64)
+            at = raw_at - f.start if raw_at >= 0 else max(0, f.value.find(token))
             out.values[name] = token
             out.id_span = (f.start + at, f.start + at + len(token))
             out.policy_type = f.label.policy_type or layout.policy_type

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
@@ -35,6 +34,9 @@ _LABEL_LOW = re.compile(_LABEL_RE.pattern)
 #: before it or after it ("SURG.00150Publish Date:", "Effective DateDec. 1, 2024").
 _GLUED_LOW = re.compile(_LABEL_RE.pattern[len(r"(?<![\w])") : -len(r"(?![\w])")])
 _GLUE = re.compile(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]")
+#: Labels read on one line at the most: a real header line holds a few; a hostile line of
+#: thousands would cost a copy of the line each.
+_MAX_LABELS = 32
 
 
 def _label_spans(text: str) -> list[tuple[int, int, str]]:
@@ -79,8 +81,16 @@ _STRONG_SEP = re.compile(
     r"[ \t]*(?::|\.{2,}|…+|\|)[ \t]*|\t+[ \t]*|[ \t]{2,}|[ \t]+[-–—][ \t]+|[ \t]*\.[ \t]*(?=\d)"
 )
 _WEAK_SEP = re.compile(r"[ \t]+")
-#: A value alone after a common-word label, shaped like a number or date ("7.01.548").
-_LONE_ID = re.compile(r"[A-Z0-9][A-Z0-9._/-]*\d[A-Z0-9._/-]*")
+#: A value alone after a common-word label, shaped like a number or date ("7.01.548"):
+#: these characters only, one of them a digit (tested apart: one pattern for both
+#: backtracks quadratically on a long run of digits).
+_ID_CHARS = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
+
+
+def _lone_id(value: str) -> bool:
+    return _ID_CHARS.fullmatch(value) is not None and any(c.isdigit() for c in value)
+
+
 _POLICY_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/#-]*")
 _VALUE_END = re.compile(r"[ \t]{3,}|\t")
 _NOT_AVAILABLE = re.compile(r"^(?:n/?a|none|tbd|-+|—)?$", re.IGNORECASE)
@@ -139,7 +149,7 @@ def _value_start(
             return label, end + strong.end()
         if not after.strip():
             return label, len(text)  # the value may sit on the next line
-        if weak and (not label.strict or _LONE_ID.fullmatch(after.strip())):
+        if weak and (not label.strict or _lone_id(after.strip())):
             return label, end + weak.end()  # "Effective Date July 8, 2013", "Number 7.01.548"
         if after[:1].isalnum():
             return label, end  # glued to its value: "Effective DateDec. 1, 2024"
@@ -172,11 +182,12 @@ def _labels_in(
 ) -> tuple[tuple[pl.Label, str, int], ...]:
     """`_labels_at` of a line whose label spans are found."""
     hits: list[tuple[int, pl.Label, int]] = []
-    for start, end, spelled in spans:
+    lead = len(text) - len(text.lstrip(" \t*_#-•·"))  # where a line's first label may start
+    for start, end, spelled in spans[:_MAX_LABELS]:
         label = _label_of(spelled)
         if label is None:
             continue
-        at_start = not text[:start].strip(" \t*_#-•·")
+        at_start = start <= lead
         glued = start > 0 and text[start - 1].isalnum()
         placed = _value_start(text, end, label, at_start, glued)
         if placed is not None:
@@ -189,10 +200,6 @@ def _labels_in(
         offset = value_at + (len(raw) - len(raw.lstrip(" \t*_|")))
         found.append((label, value, offset))
     return tuple(found)
-
-
-#: `_labels_at`, memoised (the hot caller checks `MEMO_CHARS` itself).
-_LABELS_AT = lru_cache(maxsize=16384)(_labels_at)
 
 
 @_memo(8192)
