@@ -77,9 +77,6 @@ _INVESTIGATIONAL_WORDS = ("experimental", "investigational", "proven")
 _NOT_COVERED_WORDS = ("not", "non", "excluded", "coverage")
 
 
-_holds = holds_any
-
-
 def coverage_of(statement: str) -> str | None:
     """The coverage a grouping statement or heading gives the codes under it, else None.
 
@@ -92,10 +89,10 @@ def coverage_of(statement: str) -> str | None:
         low = statement.lower()
         if not _COVERAGE_HINT.search(low):
             return None  # most lines name no coverage at all
-        if not (_holds(low, _DISCLAIMER_WORDS) and _DISCLAIMER_LOW.search(low)):
-            if _holds(low, _INVESTIGATIONAL_WORDS) and _INVESTIGATIONAL_LOW.search(low):
+        if not (holds_any(low, _DISCLAIMER_WORDS) and _DISCLAIMER_LOW.search(low)):
+            if holds_any(low, _INVESTIGATIONAL_WORDS) and _INVESTIGATIONAL_LOW.search(low):
                 return INVESTIGATIONAL
-            if _holds(low, _NOT_COVERED_WORDS) and _NOT_COVERED_LOW.search(low):
+            if holds_any(low, _NOT_COVERED_WORDS) and _NOT_COVERED_LOW.search(low):
                 return NOT_COVERED
             return COVERED if _COVERED_LOW.search(low) else None
     if _DISCLAIMER_RE.search(statement):

@@ -116,7 +116,7 @@ def extract_payer_policy(
             )
         )
         return ex
-    if listing.prior_auth_list:
+    if pa_list:
         header.policy_type = "prior_auth_list"
     _publish(ex, doc, header, layout, title, issuer, ctx, source_path)
     ex.records["policy_codes"] = listing.rows

@@ -258,12 +258,11 @@ _NA_PARAGRAPH = re.compile(r"n/?a\.?", re.IGNORECASE)
 
 @dataclass(slots=True)
 class Listing:
-    """The `policy_codes` rows of a document, whether it states any coverage or prior
-    authorization at all, and whether it is a prior-authorization list."""
+    """The `policy_codes` rows of a document, and whether it states any coverage or prior
+    authorization at all."""
 
     rows: list[dict[str, Any]]
     states_coverage: bool
-    prior_auth_list: bool
 
 
 def _policy_code_rows(
@@ -288,7 +287,7 @@ def _policy_code_rows(
             walk.last_rows = previous if keep and previous[0]["description"] is None else []
             continue
         step(idx, item, mode)
-    return Listing(_dedupe_codes(walk.candidates), walk.states_coverage, walk.pa_list)
+    return Listing(_dedupe_codes(walk.candidates), walk.states_coverage)
 
 
 class _Walk:
@@ -335,7 +334,7 @@ class _Walk:
         coverage: str,
         text: str | None,
         flag: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> None:
         cursor, added = 0, []
         for code in codes:
             found, cursor = self.ctx.code_rows(
@@ -349,7 +348,6 @@ class _Walk:
                     self.named.setdefault(row["code"], []).append((coverage, text))
         self.candidates.extend(added)
         self.rows_since_statement += len(added)
-        return added
 
     def add_pa_segments(self, item: _Item) -> bool:
         """Codes listed after prior-authorization sentences ("Prior authorization required.
@@ -394,6 +392,8 @@ class _Walk:
         self.states_coverage |= group.coverage is not None or group.prior_auth is not None
 
     def step(self, idx: int, item: _Item, mode: str) -> None:
+        """One item that is not blank: a heading in any section, or a line of a code
+        section (`_policy_code_rows` passes over the others itself)."""
         # Rows of the line just above, which a wrapped PDF descriptor may continue.
         self.previous_rows, self.last_rows = self.last_rows, []
         if mode != "codes":
@@ -408,10 +408,6 @@ class _Walk:
             # A page break inside a table, or the running header that repeats the
             # policy number on every page: furniture, not a new section.
             self.last_rows = self.previous_rows
-            return
-        if item.kind == "blank":
-            if self.previous_rows and self.previous_rows[0]["description"] is None:
-                self.last_rows = self.previous_rows  # a code alone, its descriptor below
             return
         probe = item.label or "" if item.kind == "codes" else item.text
         group_line = _GROUP_LINE.match(probe) if probe[:1] in ("G", "g") else None
