@@ -189,7 +189,8 @@ def _score_codes(
                 name,
                 "prior_auth",
                 pa_ok,
-                f"{code} want {sorted(want[code]['prior_auth'])}, got {sorted(have[code]['prior_auth'])}",
+                f"{code} want {sorted(want[code]['prior_auth'])}, "
+                f"got {sorted(have[code]['prior_auth'])}",
             )
     for code in sorted(set(have) - set(want)):
         score.failures.append(f"{name}: extra code {code} ({sorted(have[code]['coverage'])})")
@@ -224,7 +225,8 @@ def main() -> None:
         print(json.dumps({k: s.summary() for k, s in scores.items()}, indent=2))
         return
     print(
-        "| split | cases | field checks | all checks | code precision | code recall | coverage right | prior auth right |"
+        "| split | cases | field checks | all checks | code precision | code recall "
+        "| coverage right | prior auth right |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, s in scores.items():

@@ -497,7 +497,24 @@ _MONTH_SHORT_YEAR = re.compile(r"(?<![\w/.-])(\d{1,2})[/-](\d{2})(?![a-z0-9/-])"
 
 def labelled_date(value: str) -> tuple[date, str, int, int] | None:
     """The first date in a labelled header value, with its precision (`day`, or `month`
-    for `06/2024`, `January 2024`, `11/24`) and span; None when it holds none."""
+    for `06/2024`, `January 2024`, `11/24`) and span; None when it holds none. Words a PDF
+    glued to the date ("TBDJune 1, 2019", "01/01/2014List", "2019670...") are parted."""
+    found = _labelled_date(value)
+    if found is not None or _GLUE_POINT.search(value) is None:
+        return found
+    points = [m.start() for m in _GLUE_POINT.finditer(value)]
+    parted = _GLUE_POINT.sub(" ", value)
+    found = _labelled_date(parted)
+    if found is None:
+        return None
+
+    def back(at: int) -> int:  # an offset in `parted` to one in `value`
+        return at - sum(1 for i, p in enumerate(points) if p + i < at)
+
+    return found[0], found[1], back(found[2]), back(found[3])
+
+
+def _labelled_date(value: str) -> tuple[date, str, int, int] | None:
     for m in DATE_IN_TEXT.finditer(value):
         d = _match_to_date(m)
         if d is not None:
@@ -509,6 +526,14 @@ def labelled_date(value: str) -> tuple[date, str, int, int] | None:
         if d is not None:
             return d, "month", short.start(), short.end()
     return None
+
+
+#: Where a PDF glued a date to a word: a month onto the word before it ("TBDJune 1"), a
+#: year onto what follows it ("01/01/2014List", "20196702...").
+_GLUE_POINT = re.compile(
+    r"(?<=[A-Za-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*\d)"
+    r"|(?<=[/.\s](?:19|20)\d\d)(?=[\dA-Za-z])"
+)
 
 
 def parse_date(text: str) -> date | None:

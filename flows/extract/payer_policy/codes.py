@@ -101,7 +101,7 @@ class _Code:
 
 
 #: A code system written before a code ("CPT 64454", "HCPCS® J1745").
-_SYSTEM_PREFIX = re.compile(r"(?:CPT|HCPCS)[®*]*\s+(?:codes?:?\s+)?(?=\d|[A-Z]\d)")
+_SYSTEM_PREFIX = re.compile(r"(?:CPT|HCPCS)[®*]*:?\s+(?:codes?:?\s+)?(?=\d|[A-Z]\d)")
 
 
 def leading_codes(text: str, *, whole_cell: bool = False) -> tuple[list[_Code], str] | None:

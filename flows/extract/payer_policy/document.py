@@ -28,6 +28,7 @@ from flows.extract.payer_policy.header import (
     _header_values,
     _opens_known_section,
     _title_of,
+    unlabelled_fields,
 )
 from flows.extract.payer_policy.issuer import detect_issuer, line_of_business
 from flows.extract.payer_policy.labels import _policy_id_of
@@ -95,7 +96,9 @@ def extract_payer_policy(
     if header.policy_type == pl.GENERIC.policy_type:
         header.policy_type = _generic_policy_type(doc.text[:HEADER_CHARS])
     known = [s.char_start for s in sections if s.heading and _opens_known_section(s.heading)]
-    title = _title_of(lines, min([HEADER_CHARS, *known[:1]]), found, headings)
+    zone_end = min([HEADER_CHARS, *known[:1]])
+    title = _title_of(lines, zone_end, found, headings)
+    unlabelled_fields(doc.text, header, zone_end)
 
     items = [_classify(line, headings.get(line.start)) for line in lines]
     if doc.media_type not in _UNWRAPPED_MEDIA:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows.extract.payer_policy import layouts as pl
@@ -34,6 +34,7 @@ from flows.extract.payer_policy.sections import (
 )
 from flows.model import STAGE_PARSE, DocumentText, Problem
 from flows.text import (
+    DATE_IN_TEXT,
     Line,
     clean_inline,
     is_alignment_row,
@@ -63,6 +64,22 @@ def _pending_values(pending: list[pl.Label], text: str, base: int) -> list[_Foun
     return [_Found(label, clean_inline(body), base + lead, base + lead + len(body))]
 
 
+def _narrative_id(line: Line) -> list[_Found]:
+    """A `Policy Number: ...` line that opens a second header block inside a narrative
+    section near the top (a policy page that repeats its header after its description),
+    ranked below every header label."""
+    if ":" not in line.text:
+        return []
+    _run, found = line_labels(line.text)
+    if not found or found[0][0].field != pl.POLICY_ID or found[0][0].strict:
+        return []
+    label, value, at = found[0]
+    if not value or line.text[:at].strip(" \t*_#-•·:").lower() != label.text.lower():
+        return []  # not at the start of the line, or no value
+    start = line.start + at
+    return [_Found(replace(label, rank=label.rank + 3), value, start, start + len(value))]
+
+
 def _header_values(
     lines: list[Line], modes: list[str], row_cells: list[list[str] | None]
 ) -> list[_Found]:
@@ -81,6 +98,8 @@ def _header_values(
     header_row: tuple[pl.Label | None, ...] | None = None
     for line, mode, cells in zip(lines, modes, row_cells, strict=True):
         if mode == "narrative":
+            if line.start < HEADER_CHARS and cells is None:
+                out.extend(_narrative_id(line))
             continue
         text = line.text
         if cells is None:
@@ -179,6 +198,8 @@ def _opens_known_section(heading: str) -> bool:
     )
 
 
+#: The longest title: a longer line or labelled value is body text a PDF flattened.
+_TITLE_MAX = 200
 # A title line that a PDF wrapped: it ends with a comma, a connective or a dash.
 _TITLE_WRAPS = re.compile(r"(?:,|\b(?:and|or|of|for|the|in|with|to|on|a|an)|[-–—/])$")
 
@@ -190,7 +211,7 @@ def _title_line(raw: str) -> str | None:
     if not raw.strip() or _pipe_cells(raw) is not None or _labels_at(raw):
         return None
     text = clean_inline(strip_bullet(raw)[1].lstrip("#"))
-    if len(text) > 200 or text.endswith(".") or not _WORD3.search(text):
+    if len(text) > _TITLE_MAX or text.endswith(".") or not _WORD3.search(text):
         return None
     if (
         _is_payer_name(text)
@@ -212,7 +233,7 @@ def _title_of(
     """A labelled title, else the header's first title-like line (a `# Title` preferred),
     joined with its wrapped second line. The header zone ends at the first known section."""
     for f in found:
-        if f.label.field == pl.TITLE and f.value:
+        if f.label.field == pl.TITLE and f.value and len(f.value) <= _TITLE_MAX:
             return clean_inline(f.value)
     candidates: list[tuple[int, int]] = []  # (heading level, line index)
     for i, line in enumerate(lines):
@@ -319,3 +340,32 @@ def _header_fields(
                 out.policy_type = kind or out.policy_type
                 break
     return out
+
+
+#: A phone number, never a policy number ("800-555-0100").
+_PHONE = re.compile(r"1?[-.]?\d{3}[-.]\d{3}[-.]\d{4}")
+
+
+def unlabelled_fields(text: str, header: HeaderFields, zone_end: int) -> None:
+    """Fill what the header states without a label, where no label gave it: the effective
+    date after words that name it ("For services performed on or after 10/01/2015",
+    "Starting May 1, 2019") in the header, and a policy number alone on a line between the
+    title and the first known section (`zone_end`)."""
+    if pl.EFFECTIVE not in header.values:
+        head = text[:HEADER_CHARS]
+        for m in pl.UNLABELLED_EFFECTIVE.finditer(head):
+            parsed = labelled_date(head[m.end() : m.end() + 40])
+            if parsed and parsed[2] == 0:
+                header.values[pl.EFFECTIVE], header.precision[pl.EFFECTIVE] = parsed[:2]
+                break
+    if pl.POLICY_ID not in header.values:
+        for m in pl.UNLABELLED_ID_LINE.finditer(text, 0, zone_end):
+            token = m.group(1)
+            if (
+                sum(c.isdigit() for c in token) >= 2
+                and not DATE_IN_TEXT.fullmatch(token)
+                and not _PHONE.fullmatch(token)
+            ):
+                header.values[pl.POLICY_ID] = token
+                header.id_span = m.span(1)
+                break

@@ -4,6 +4,7 @@ payers it mentions), the plan as written, and the line of business it states."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -44,6 +45,8 @@ def _ends_sentence(line: str) -> bool:
     return line.endswith(".") and not line.endswith(_COMPANY_SUFFIXES)
 
 
+#: A line that starts with one is a list item of the body, never a title.
+_BULLETS = ("•", "·", "◦", "▪", "*")
 _COMPANY_SUFFIXES = (" Inc.", " Co.", " Corp.", " Ltd.", " LLC.", ",Inc.")
 
 
@@ -98,9 +101,12 @@ def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:
 
 def _issuer_in_text(text: str) -> Issuer | None:
     head = text[:HEADER_CHARS]
-    for lines in _clue_lines(text, head):
+    for group, lines in enumerate(_clue_lines(text, head)):
         for line in lines:
             mentions = _plans(line)
+            if group == _WORD_CLUES:
+                # "If a Medicare product covers ...": a program, not the issuer.
+                mentions = [m for m in mentions if m.name.lower() not in _PROGRAMS]
             if mentions:
                 issuer = _issuer_of(line, mentions)
                 if issuer is not None:
@@ -108,10 +114,32 @@ def _issuer_in_text(text: str) -> Issuer | None:
                 break  # several payers on the line, none as its issuer: try the next clue
     if _MEDICARE_MARKERS.search(head):
         return Issuer("medicare", None)
-    mentions = _plans(head)
-    if len({m.payer_id for m in mentions}) == 1:
-        return Issuer(mentions[0].payer_id, mentions[0].name)
-    return None
+    return _dominant(_plans(head))
+
+
+#: Program names: a header that names Medicare or Medicaid only as a program ("If a
+#: Medicare product covers ...") is not theirs (their own pages have MCD markers or a
+#: plan's name).
+_PROGRAMS = frozenset({"medicare", "medicaid"})
+
+
+def _dominant(mentions: list[PayerMention]) -> Issuer | None:
+    """The payer the header names alone, or far more often than any other: at least twice,
+    and twice as often as the next ("Cigna Companies" three times in a flattened PDF header
+    beside one "Medicare Coverage Determinations" in its table of contents). Program names
+    do not count."""
+    counts = Counter(m.payer_id for m in mentions if m.name.lower() not in _PROGRAMS)
+    ranked = counts.most_common(2)
+    if not ranked:
+        return None
+    top, n = ranked[0]
+    if len(ranked) == 2 and (n < 2 or n < 2 * ranked[1][1]):
+        return None
+    return Issuer(top, next(m.name for m in mentions if m.payer_id == top))
+
+
+#: The index of the clue group of lines with an issuer word (`_clue_lines`).
+_WORD_CLUES = 2
 
 
 def _clue_lines(text: str, head: str) -> Iterator[list[str]]:
@@ -121,7 +149,11 @@ def _clue_lines(text: str, head: str) -> Iterator[list[str]]:
     lines of the header and the last page, then lines with an issuer word."""
     head_lines = head.split("\n")
     top = list(islice((ln for ln in head_lines if ln.strip()), HEADER_LINES))
-    yield [ln for ln in top if len(ln) <= 100 and not _ends_sentence(ln)]
+    yield [
+        ln
+        for ln in top
+        if len(ln) <= 100 and not _ends_sentence(ln) and not ln.lstrip().startswith(_BULLETS)
+    ]
     yield [
         _line_at(part, m.start())
         for part in (head, text[-HEADER_CHARS:])

@@ -11,7 +11,7 @@ from flows.extract.payer_policy.base import (
     _memo,
     _pipe_cells,
 )
-from flows.text import DATE_IN_TEXT, is_alignment_row
+from flows.text import DATE_IN_TEXT, is_alignment_row, labelled_date
 from schemas.reference import trie_pattern
 
 # --- header fields --------------------------------------------------------------------------
@@ -84,7 +84,7 @@ _WEAK_SEP = re.compile(r"[ \t]+")
 #: A value alone after a common-word label, shaped like a number or date ("7.01.548"):
 #: these characters only, one of them a digit (tested apart: one pattern for both
 #: backtracks quadratically on a long run of digits).
-_ID_CHARS = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
+_ID_CHARS = re.compile(r"[A-Z0-9](?:[A-Z0-9._/-]|:(?=\d))*")
 
 
 def _lone_id(value: str) -> bool:
@@ -137,10 +137,11 @@ def _may_hold_label(text: str) -> bool:
 
 
 def _value_start(
-    text: str, end: int, label: pl.Label, at_start: bool, glued: bool
+    text: str, start: int, end: int, label: pl.Label, at_start: bool, glued: bool, flat: bool
 ) -> tuple[pl.Label, int] | None:
-    """Where the value of a label found at `text[..end]` starts (and the label, ranked
-    lower when only its place makes it one), or None when it is no label there."""
+    """Where the value of a label found at `text[start:end]` starts (and the label, ranked
+    lower when only its place makes it one), or None when it is no label there. `flat`: the
+    line holds a whole header a PDF flattened (three labels with colons or more)."""
     after = text[end:]
     strong = _STRONG_SEP.match(after)
     if at_start:
@@ -154,19 +155,52 @@ def _value_start(
         if after[:1].isalnum():
             return label, end  # glued to its value: "Effective DateDec. 1, 2024"
         return None
-    # Mid-line, a label counts with a colon ("... 2026T0123A Effective Date: ..."), or glued
-    # on with a dot leader ("...PolicyEffective Date .10/15/2021"); a common word only
-    # glued on with a colon ("SURG.00150Publish Date:").
+    # Mid-line, a label counts with a colon ("... 2026T0123A Effective Date: ..."), or with
+    # a dot leader glued on or of three dots ("...PolicyEffective Date .10/15/2021",
+    # "Effective Date ........ 9/15/2021"); a common word only glued on with a colon
+    # ("SURG.00150Publish Date:"), or in a flattened header.
     colon = strong is not None and ":" in strong.group()
-    leader = strong is not None and glued and "." in strong.group()
-    if strong is not None and (colon or leader) and (not label.strict or (glued and colon)):
+    leader = strong is not None and (glued or "..." in strong.group()) and "." in strong.group()
+    if (
+        strong is not None
+        and (colon or leader)
+        and (not label.strict or (colon and (glued or flat)))
+    ):
+        return label, end + strong.end()
+    # A common word with a colon after a number or date, before a number: a header a PDF
+    # flattened ("... Revised April 2014 Number: 0157 Policy Note ..."); after a word it is
+    # the tail of another name ("Fax Number: 555-0100").
+    if (
+        colon
+        and label.strict
+        and _after_number(text, start)
+        and _lone_id(after[strong.end() :].split(" ", 1)[0])
+    ):
         return label, end + strong.end()
     # A date label right before a date, in a header a PDF flattened ("... Health Plans
     # Effective Feb. 1, 2021 ..."); a common word ranks below the labels proper.
-    if label.field in pl.DATE_FIELDS and DATE_IN_TEXT.match(after.lstrip()):
+    if label.field in pl.DATE_FIELDS and _starts_with_date(after.lstrip()):
         ranked = replace(label, rank=label.rank + 2) if label.strict else label
         return ranked, end + len(after) - len(after.lstrip())
     return None
+
+
+def _starts_with_date(text: str) -> bool:
+    """Whether `text` starts with a date, glued words aside ("01/01/2014List updated")."""
+    if DATE_IN_TEXT.match(text):
+        return True
+    if not text[:1].isdigit():
+        return False
+    found = labelled_date(text[:_SHARED_DATE_REACH])
+    return found is not None and found[2] == 0
+
+
+def _after_number(text: str, at: int) -> bool:
+    """Whether the last character before `text[at]`, spaces aside, is a digit."""
+    at -= 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    return at >= 0 and text[at].isdigit()
 
 
 def _labels_at(text: str) -> tuple[tuple[pl.Label, str, int], ...]:
@@ -182,24 +216,91 @@ def _labels_in(
 ) -> tuple[tuple[pl.Label, str, int], ...]:
     """`_labels_at` of a line whose label spans are found."""
     hits: list[tuple[int, pl.Label, int]] = []
+    in_run: set[int] = set()  # the hits taken only for following another label
     lead = len(text) - len(text.lstrip(" \t*_#-•·"))  # where a line's first label may start
-    for start, end, spelled in spans[:_MAX_LABELS]:
+    last_end = -1  # where the last label taken ends
+    spans = spans[:_MAX_LABELS]
+    flat = len(spans) >= 3 and sum(text[e : e + 2].lstrip()[:1] == ":" for _s, e, _t in spans) >= 3
+    for start, end, spelled in spans:
         label = _label_of(spelled)
         if label is None:
             continue
         at_start = start <= lead
         glued = start > 0 and text[start - 1].isalnum()
-        placed = _value_start(text, end, label, at_start, glued)
+        placed = _value_start(text, start, end, label, at_start, glued, flat)
+        if placed is None and last_end >= 0 and _RUN_SEPARATORS.fullmatch(text, last_end, start):
+            # Right after another label: a run of labels over a run of values on one line
+            # ("LCD ID Original Effective Date L33777 For services ... 10/01/2015").
+            placed = label, end + len(text[end:]) - len(text[end:].lstrip(" \t:|.…*_#-"))
+            in_run.add(len(hits))
         if placed is not None:
             hits.append((start, *placed))
-    found = []
+            last_end = end
+        else:
+            last_end = -1
+    found: list[tuple[pl.Label, str, int]] = []
+    waiting: list[tuple[pl.Label, int, bool]] = []  # (label, offset, taken for its place)
     for i, (_start, label, value_at) in enumerate(hits):
         stop = hits[i + 1][0] if i + 1 < len(hits) else len(text)
         raw = _VALUE_END.split(text[value_at:stop], maxsplit=1)[0]
         value = raw.strip(" \t*_|")
         offset = value_at + (len(raw) - len(raw.lstrip(" \t*_|")))
-        found.append((label, value, offset))
+        if not value and i + 1 < len(hits) and _RUN_SEPARATORS.fullmatch(text, value_at, stop):
+            waiting.append((label, offset, i in in_run))  # its value may come after the run
+            continue
+        shared = None
+        if waiting:
+            # The run of values ends where the next label starts, taken or not ("LCD Title
+            # N/A Noncovered Services Retirement Date ...").
+            end = next((b for b, _e, _t in spans if b > offset), len(text))
+            run = [lab for lab, _at, _r in waiting]
+            shared = _share_values([*run, label], value[: max(0, end - offset)], offset)
+        if shared is not None:
+            found.extend(shared)
+        else:
+            # No run of values fits the run of labels: each label keeps its own (none for
+            # the labels taken only for their place in the run).
+            found.extend((lab, "", at) for lab, at, placed in waiting if not placed)
+            if i not in in_run:
+                found.append((label, value, offset))
+        waiting = []
     return tuple(found)
+
+
+def _share_values(
+    labels: list[pl.Label], value: str, offset: int
+) -> list[tuple[pl.Label, str, int]] | None:
+    """A run of labels' values, given in one run after them: each label but the last takes
+    a date (with the words before it: "For services performed on or after 10/01/2015") if
+    it is a date label, else one word; the last takes the rest. None when the values do not
+    fit: a date label with no date close ahead, a policy-number label with no number."""
+    out = []
+    at = 0
+    value = value.rstrip(" \t*_|")
+    for n, label in enumerate(labels, 1):
+        rest = value[at:]
+        body = rest.lstrip()
+        at += len(rest) - len(body)
+        first = body.split(None, 1)[0] if body else ""
+        if label.field in pl.DATE_FIELDS:
+            date = labelled_date(body[:_SHARED_DATE_REACH])
+            if date is None:
+                return None
+            size = date[3]
+        elif label.field == pl.POLICY_ID and not (label.slug or _lone_id(first.rstrip(",;"))):
+            return None
+        else:
+            size = len(first)
+        if n == len(labels):
+            size = len(body)
+        if size:
+            out.append((label, body[:size], offset + at))
+        at += size
+    return out
+
+
+#: How far into a run of values a date label's date may start.
+_SHARED_DATE_REACH = 60
 
 
 @_memo(8192)
@@ -254,7 +355,8 @@ def _row_facts(
 #: A policy number: tokens without lower-case letters (`PHARMACY 098.161 T0`, `CP.MP.12`,
 #: `Z-67-046`), at most four, one of them with a digit; a lower-case word ends it.
 _POLICY_ID = re.compile(
-    r"[A-Z0-9][A-Z0-9._/#-]*(?:[ \t][A-Z0-9][A-Z0-9._/#-]*){0,3}(?![A-Za-z0-9])"
+    r"[A-Z0-9](?:[A-Z0-9._/#-]|:(?=\d))*(?:[ \t][A-Z0-9](?:[A-Z0-9._/#-]|:(?=\d))*){0,3}"
+    r"(?![A-Za-z0-9])"
 )
 #: Where a PDF glued the next word to a number ("0051Bariatric", "CP.MP.54Coding").
 _GLUED_WORD = re.compile(r"(?<=\d)(?=[A-Z][a-z])")
@@ -273,7 +375,11 @@ def _policy_id_of(value: str, *, slug: bool = False) -> str | None:
             return None
     token = m.group().rstrip(".-/#")
     tokens = token.split()
-    while len(tokens) > 1 and not any(c.isdigit() for c in tokens[-1]):
+    # An upper-case title or a revision date after the number is not part of it
+    # ("0443 HEPATIC TUMOR ABLATION", "2.01.07 03/20/14").
+    while len(tokens) > 1 and (
+        not any(c.isdigit() for c in tokens[-1]) or DATE_IN_TEXT.fullmatch(tokens[-1].rstrip(",;"))
+    ):
         tokens.pop()
     token = " ".join(tokens)
     has_digit = any(c.isdigit() for c in token)

@@ -84,10 +84,21 @@ class Layout:
     fallback_id: tuple[tuple[re.Pattern[str], str | None], ...] = ()
 
 
+#: The sections of `policy_layouts.toml` that are vocabularies, not payer layouts.
+_VOCABULARIES = (
+    "sections",
+    "line_of_business",
+    "not_a_policy",
+    "prior_auth",
+    "title",
+    "unlabelled",
+)
+
+
 def _layouts() -> dict[str, Layout]:
     layouts = {}
     for name, spec in policy_layouts().items():
-        if name in ("sections", "line_of_business", "not_a_policy", "prior_auth", "title"):
+        if name in _VOCABULARIES:
             continue
         layouts[name] = Layout(
             name,
@@ -172,3 +183,9 @@ PRIOR_AUTH_REQUIRED = re.compile(_PRIOR_AUTH["required"])
 PRIOR_AUTH_LIST_TITLE = re.compile(_PRIOR_AUTH["list_title"])
 #: Page furniture that is never a title ("Skip to main content", "Topic:", breadcrumbs).
 TITLE_FURNITURE = re.compile(policy_layouts()["title"]["furniture"])
+
+_UNLABELLED = policy_layouts()["unlabelled"]
+#: The words before an effective date that no label names (its end is where the date starts).
+UNLABELLED_EFFECTIVE = re.compile(_UNLABELLED["effective_date"])
+#: A header line holding only a policy number (group 1).
+UNLABELLED_ID_LINE = re.compile(_UNLABELLED["policy_id_line"])
