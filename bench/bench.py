@@ -2,7 +2,7 @@
 
     uv run python bench/bench.py --sizes 6000 60000 [--keep DIR]
 
-For each size: generate a text corpus with flows.synth, measure the floor (read + sha256 +
+For each size: generate a text corpus with bench.synth, measure the floor (read + sha256 +
 decode every file in plain Python), then run the REAL CLI as subprocesses: a cold run, a
 rerun with nothing changed, a rerun after 1 % of the files changed (through the Prefect
 flow), and a cold run with `--no-prefect`. Separately: Prefect's fixed start-up (a run over
@@ -35,7 +35,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from flows.synth import mutate_corpus, synthesize_corpus  # noqa: E402
+from bench.synth import mutate_corpus, synthesize_corpus  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 GIB = 1024**3

@@ -61,7 +61,9 @@ def instructions(sample: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("sources", type=Path, nargs="?", help="a sources folder (see policy-etl synth)")
+    ap.add_argument(
+        "sources", type=Path, nargs="?", help="a sources folder (see python -m bench.synth)"
+    )
     ap.add_argument("--files", type=int, default=1000, help="files in the sample")
     ap.add_argument(
         "--kind",

@@ -35,7 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def _cli_environment():
-    """The CLI's root callback sets variables for its own process (flows/cli.py); a test
+    """The CLI's root callback sets variables for its own process (flows/cli/app.py); a test
     that invokes it in this process must not hand them to the tests after it."""
     before = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
     yield

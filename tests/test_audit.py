@@ -442,9 +442,9 @@ def test_report_lists_withdrawn_changes_after_a_backfill(tmp_path):
 def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, monkeypatch):
     # A first run over a big inbox: every series is new; the report must stay readable.
     import flows.report as report
+    from bench.synth import synthesize_corpus
     from flows.run import run_pipeline
     from flows.settings import Settings
-    from flows.synth import synthesize_corpus
 
     monkeypatch.setattr(report, "FIRST_VERSIONS_LISTED", 5)
     synthesize_corpus(tmp_path / "s", reports=20, policies=0, seed=3)
@@ -467,9 +467,9 @@ def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, m
 
 def test_report_caps_the_changes_it_lists(tmp_path, monkeypatch):
     import flows.report as report
+    from bench.synth import synthesize_corpus
     from flows.run import run_pipeline
     from flows.settings import Settings
-    from flows.synth import synthesize_corpus
 
     monkeypatch.setattr(report, "FIRST_VERSIONS_LISTED", 0)
     monkeypatch.setattr(report, "CHANGES_LISTED", 2)

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.synth import synthesize_corpus
 from flows import history
 from flows.publish import TableStore
 from flows.run import run_pipeline
 from flows.settings import Settings
-from flows.synth import synthesize_corpus
 from schemas import DATASETS, DOCUMENTS
 
 DETECTED = datetime(2026, 1, 1, tzinfo=UTC)

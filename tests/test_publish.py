@@ -132,10 +132,10 @@ def test_unchanged_rows_in_another_order_are_not_rewritten(tmp_path):
 def test_parser_upgrade_with_equal_output_rewrites_only_documents(tmp_path, monkeypatch, max_keys):
     """A new parser version re-extracts everything; tables whose rows come out equal get no
     new version, whichever way the replacement would be written."""
+    from bench.synth import synthesize_corpus
     from flows import run as run_module
     from flows.run import run_pipeline
     from flows.settings import Settings
-    from flows.synth import synthesize_corpus
 
     monkeypatch.setattr(publish, "PREDICATE_MAX_KEYS", max_keys)
     synthesize_corpus(tmp_path / "s", reports=40, policies=20, seed=2)

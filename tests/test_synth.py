@@ -1,4 +1,4 @@
-"""The synthetic corpus generator (flows/synth.py): deterministic, counted, readable by the
+"""The synthetic corpus generator (bench/synth/): deterministic, counted, readable by the
 real extractor, and `mutate_corpus` changes exactly the files it says it changes."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.synth import mutate_corpus, synthesize_corpus
 from flows.extract import extract_file
 from flows.ingest import discover_files
 from flows.model import Limits
-from flows.synth import mutate_corpus, synthesize_corpus
 from flows.text import classify_code
 
 REPORTS, POLICIES = 100, 25
@@ -139,7 +139,25 @@ def test_mutate_changes_exactly_the_asked_number_of_files(tmp_path: Path) -> Non
 def test_next_year_of_a_leap_day() -> None:
     from datetime import date
 
-    from flows.synth import _next_year
+    from bench.synth.common import _next_year
 
     assert _next_year(date(2024, 2, 29)) == date(2025, 2, 28)
     assert _next_year(date(2025, 3, 31)) == date(2026, 3, 31)
+
+
+def test_command_line_writes_and_mutates(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from bench.synth.__main__ import main
+
+    direct = synthesize_corpus(tmp_path / "direct", reports=30, policies=10, seed=3)
+    root = tmp_path / "corpus"
+    assert main([str(root), "--reports", "30", "--policies", "10", "--seed", "3"]) == 0
+    assert capsys.readouterr().out == f"wrote 40 files ({direct['bytes']:,} bytes) under {root}\n"
+    assert _digests(root) == _digests(tmp_path / "direct")
+    assert main([str(root), "--mutate", "0.1", "--seed", "3"]) == 0
+    assert capsys.readouterr().out == f"changed 4 files under {root}\n"
+    assert _digests(root) != _digests(tmp_path / "direct")
+    assert main([str(tmp_path / "bad"), "--formats", "txt,pdf"]) == 2
+    assert "unknown format in: txt,pdf" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main([str(tmp_path / "bad"), "--reports", "-1"])
+    assert exit_.value.code == 2

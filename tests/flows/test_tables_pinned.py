@@ -19,7 +19,7 @@ import pyarrow
 import pytest
 from deltalake import DeltaTable
 
-from flows.synth import synthesize_corpus
+from bench.synth import synthesize_corpus
 from flows.run import run_pipeline
 from flows.settings import Settings
 from schemas import DATASETS

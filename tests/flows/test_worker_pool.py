@@ -6,10 +6,10 @@ import multiprocessing
 import os
 from pathlib import Path
 
+from bench.synth import synthesize_corpus
 from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
 from flows.settings import Settings
-from flows.synth import synthesize_corpus
 from flows.workers import new_pool, start_workers, stop_pool, stop_started, take_started
 from schemas import DOCUMENT_DATASETS
 
