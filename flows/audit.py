@@ -19,7 +19,15 @@ from deltalake import DeltaTable
 
 from flows.history import diff_versions, records_of, version_order_key
 from flows.publish import TableStore
-from schemas import CHANGE_LOG, DATASETS, DOCUMENTS, FILE_EVENTS, RUNS
+from schemas.datasets import (
+    CHANGE_LOG,
+    CODE_PAYERS,
+    DATASETS,
+    DOCUMENTS,
+    FILE_EVENTS,
+    POLICY_CODES,
+    RUNS,
+)
 
 #: Run ids are `<UTC start, YYYYMMDDTHHMMSSZ>-<8 hex>` (flows.run.new_run_id).
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
@@ -210,7 +218,7 @@ def current_state(
     if code is not None:
         listing = {
             r["doc_id"]
-            for r in _rows_of(store, "policy_codes", (v["doc_id"] for v in latest.values()))
+            for r in _rows_of(store, POLICY_CODES.name, (v["doc_id"] for v in latest.values()))
             if r["code"].upper() == code
         }
         latest = {
@@ -261,7 +269,7 @@ def coverage_as_of(
     by_doc = {doc["doc_id"]: doc for doc in in_force.values()}
     rows: list[dict[str, Any]] = []
     policies = [d["doc_id"] for d in by_doc.values() if d["doc_kind"] == "payer_policy"]
-    for r in _rows_of(store, "policy_codes", policies):
+    for r in _rows_of(store, POLICY_CODES.name, policies):
         doc = by_doc[r["doc_id"]]
         rows.append(
             {
@@ -274,7 +282,7 @@ def coverage_as_of(
             }
         )
     reports = [d["doc_id"] for d in by_doc.values() if d["doc_kind"] == "code_report"]
-    for r in _rows_of(store, "code_payers", reports):
+    for r in _rows_of(store, CODE_PAYERS.name, reports):
         doc = by_doc[r["doc_id"]]
         rows.append(
             {

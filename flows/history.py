@@ -12,55 +12,26 @@ from typing import TYPE_CHECKING, Any
 import pyarrow
 import pyarrow.compute as pc
 
+from flows.model import Plan
 from flows.publish import COMPARED_KEYS_PER_STEP, release_memory
-from schemas import CHANGE_LOG, DOCUMENTS
+from schemas.datasets import CHANGE_LOG, CODE_REPORT, DOCUMENTS, PAYER_POLICY, compared_datasets
 
 if TYPE_CHECKING:
     from flows.publish import TableStore
-    from flows.run import Plan
 
 #: A column of a table or a lone array: what pyarrow.compute takes and returns.
 Column = Any
 
-#: What is compared between versions, per document kind: dataset, entity name, the columns
-#: that identify an entity within a version, and the fields whose change is reported.
+#: What is compared between versions, per document kind (from the dataset registry):
+#: dataset, entity name, the columns that identify an entity within a version, and the
+#: fields whose change is reported; the kind's primary entity first.
 COMPARED: dict[str, list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]] = {
-    "code_report": [
-        (
-            "billing_codes",
-            "code_report",
-            ("code",),
-            ("descriptor", "service_type", "site_of_service"),
-        ),
-        (
-            "code_modifiers",
-            "code_modifier",
-            ("modifier",),
-            ("description", "usage", "modifier_valid"),
-        ),
-        ("code_payers", "code_payer", ("payer_id",), ("coverage_statement", "prior_auth")),
-        ("code_policy_updates", "code_policy_update", ("update_date", "summary"), ()),
-        ("code_benchmarks", "code_benchmark", ("metric",), ("amount", "unit", "setting")),
-        ("code_documentation", "code_documentation", ("element",), ()),
-    ],
-    "payer_policy": [
-        (
-            "payer_policies",
-            "policy",
-            ("policy_id",),
-            (
-                "title",
-                "policy_type",
-                "effective_date",
-                "original_effective_date",
-                "last_reviewed_date",
-                "next_review_date",
-                "issuer",
-                "line_of_business",
-            ),
-        ),
-        ("policy_codes", "policy_code", ("code",), ("coverage", "prior_auth")),
-    ],
+    kind: [
+        (d.name, d.compared.entity, d.compared.key, d.compared.fields)
+        for d in compared_datasets(kind)
+        if d.compared is not None
+    ]
+    for kind in (CODE_REPORT, PAYER_POLICY)
 }
 #: The dataset of each kind's primary entity: all a first version's change-log row needs.
 PRIMARY_DATASETS = frozenset(compared[0][0] for compared in COMPARED.values())

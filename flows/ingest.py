@@ -11,41 +11,14 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from flows.model import STAGE_DISCOVER, DocumentError, Limits, Problem
+from flows.model import STAGE_DISCOVER, DocumentError, Limits, Problem, Refusal, SourceFile, Stamp
 
 #: Names skipped at any depth (editor and OS litter) and at the root (the inbox's own README).
 IGNORED_NAMES = (".*", "~$*", "Thumbs.db")
 IGNORED_AT_ROOT = ("README.md",)
 
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A readable regular file under the sources root, hashed. `path` is the absolute path
-    as a string: 60,000 `Path` objects cost ~25 MB and are slow to send to workers."""
-
-    source_path: str
-    path: str
-    byte_size: int
-    doc_id: str
-    #: (size, mtime_ns, ctime_ns, inode, device) when hashed: see `load_hashes`.
-    stamp: Stamp | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """A path found under the root that will not be read, and why."""
-
-    source_path: str
-    problem: Problem
-    doc_id: str | None = None
-
-
-#: What says a file is unchanged without reading it: (size, mtime_ns, ctime_ns, inode,
-#: device). Any write to a file sets its ctime to the present, which no user can set back.
-Stamp = tuple[int, int, int, int, int]
 
 #: Hashes taken by an earlier run: (stamp, doc_id) by source path.
 Known = Mapping[str, tuple[Stamp, str]]

@@ -1,13 +1,19 @@
-"""Plain data types the stages hand to each other: files, decoded text, problems, extractions.
+"""Plain data types the stages hand to each other: files, decoded text, problems,
+extractions, and what a run plans, makes of each batch and sums up.
 
-No I/O and no third-party imports, so every stage (and every test) can use them.
+No I/O and no third-party imports (the dataset registry names the document kinds), so
+every stage (and every test) can use them.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from schemas.datasets import CODE_REPORT, PAYER_POLICY
 
 # Stages named in quarantine rows (the data contract's `stage` column).
 STAGE_DISCOVER = "discover"
@@ -15,8 +21,9 @@ STAGE_READ = "read"
 STAGE_PARSE = "parse"
 STAGE_VALIDATE = "validate"
 
-DOC_KIND_CODE_REPORT = "code_report"
-DOC_KIND_PAYER_POLICY = "payer_policy"
+# Document kinds: named once, in the dataset registry.
+DOC_KIND_CODE_REPORT = CODE_REPORT
+DOC_KIND_PAYER_POLICY = PAYER_POLICY
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +100,86 @@ class Extraction:
 
     def add(self, dataset: str, row: dict[str, Any]) -> None:
         self.records.setdefault(dataset, []).append(row)
+
+
+# --- files and runs ------------------------------------------------------------------------
+
+#: What says a file is unchanged without reading it: (size, mtime_ns, ctime_ns, inode,
+#: device). Any write to a file sets its ctime to the present, which no user can set back.
+Stamp = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A readable regular file under the sources root, hashed. `path` is the absolute path
+    as a string: 60,000 `Path` objects cost ~25 MB and are slow to send to workers."""
+
+    source_path: str
+    path: str
+    byte_size: int
+    doc_id: str
+    #: (size, mtime_ns, ctime_ns, inode, device) when hashed: see `load_hashes`.
+    stamp: Stamp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A path found under the root that will not be read, and why."""
+
+    source_path: str
+    problem: Problem
+    doc_id: str | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a run will do: the files found, which need extraction, and file events."""
+
+    files: list[SourceFile]
+    refusals: list[Refusal]
+    to_extract: list[SourceFile]
+    unchanged: int
+    known_first_seen: dict[str, datetime]
+    file_events: list[dict[str, Any]]
+    #: Files whose hash an earlier run took, not read again (see flows.ingest.Stamp).
+    hashes_reused: int = 0
+    #: When discovery began (ns since the epoch): the racy-clean guard's reference.
+    discovered_at: int = 0
+
+    def batches(self, size: int) -> list[list[SourceFile]]:
+        return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What one batch produced. Its validated tables are staged on disk (see
+    flows.publish.Staging); this keeps their row counts, the quarantine rows, and the
+    document outcomes the run summary needs."""
+
+    rows: dict[str, int]
+    quarantine: list[dict[str, Any]]
+    statuses: Counter[str] = field(default_factory=Counter)
+    rejected: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    status: str
+    files_seen: int
+    files_new: int
+    files_unchanged: int
+    files_quarantined: int
+    files_removed: int
+    records_quarantined: int
+    documents: dict[str, int]
+    table_rows: dict[str, int]
+    table_versions: dict[str, int | None]
+    tables_written: list[str]
+    started_at: datetime
+    finished_at: datetime
+    change_count: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()

@@ -23,8 +23,8 @@ from prefect.settings import (
 from prefect.utilities.annotations import quote
 
 from flows.api_server import ApiServer
-from flows.ingest import SourceFile
-from flows.run import BatchResult, PipelineRun, Plan, RunSummary
+from flows.model import BatchResult, Plan, RunSummary, SourceFile
+from flows.run import PipelineRun
 from flows.settings import Settings
 from flows.writer_lock import exclusive_writer
 

@@ -21,7 +21,7 @@ import pyarrow.dataset
 import pyarrow.ipc
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
-from schemas import DATASETS, Dataset
+from schemas.datasets import DATASETS, VOLATILE_COLUMNS, Dataset
 
 TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
 #: Parquet files of about this size: the writer buffers a file in memory before flushing it,
@@ -60,11 +60,6 @@ def release_memory() -> None:
     pyarrow.default_memory_pool().release_unused()
     if _TRIM is not None:
         _TRIM(0)
-
-
-#: Columns that record when/which run wrote a row; equal content with other values here is
-#: still "unchanged" (a recomputed change log must not churn just because the run differs).
-VOLATILE_COLUMNS = frozenset({"run_id", "detected_at", "first_seen_at"})
 
 
 class Rows:

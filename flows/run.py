@@ -10,7 +10,6 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,15 @@ from flows.ingest import (
     load_hashes,
     save_hashes,
 )
-from flows.model import Limits, Problem
-from flows.publish import VOLATILE_COLUMNS, Staging, TableStore, release_memory
+from flows.model import BatchResult, Limits, Plan, Problem, RunSummary
+from flows.publish import Staging, TableStore, release_memory
 from flows.report import write_change_report
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
 from flows.workers import new_pool, stop_pool, take_started
 from flows.writer_lock import exclusive_writer, holds_writer
-from schemas import (
+from schemas.datasets import (
     CHANGE_LOG,
     DATASETS,
     DOCUMENT_DATASETS,
@@ -44,6 +43,7 @@ from schemas import (
     FILE_EVENTS,
     QUARANTINE,
     RUNS,
+    VOLATILE_COLUMNS,
 )
 
 #: Below this many files a batch is extracted in-process: a pool's start-up costs more.
@@ -63,60 +63,6 @@ def now_utc() -> datetime:
 
 def new_run_id(started_at: datetime) -> str:
     return started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-
-
-@dataclass(slots=True)
-class Plan:
-    """What a run will do: the files found, which need extraction, and file events."""
-
-    files: list[SourceFile]
-    refusals: list[Refusal]
-    to_extract: list[SourceFile]
-    unchanged: int
-    known_first_seen: dict[str, datetime]
-    file_events: list[dict[str, Any]]
-    #: Files whose hash an earlier run took, not read again (see flows.ingest.Stamp).
-    hashes_reused: int = 0
-    #: When discovery began (ns since the epoch): the racy-clean guard's reference.
-    discovered_at: int = 0
-
-    def batches(self, size: int) -> list[list[SourceFile]]:
-        return [self.to_extract[i : i + size] for i in range(0, len(self.to_extract), size)]
-
-
-@dataclass(slots=True)
-class BatchResult:
-    """What one batch produced. Its validated tables are staged on disk (see
-    flows.publish.Staging); this keeps their row counts, the quarantine rows, and the
-    document outcomes the run summary needs."""
-
-    rows: dict[str, int]
-    quarantine: list[dict[str, Any]]
-    statuses: Counter[str] = field(default_factory=Counter)
-    rejected: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class RunSummary:
-    run_id: str
-    status: str
-    files_seen: int
-    files_new: int
-    files_unchanged: int
-    files_quarantined: int
-    files_removed: int
-    records_quarantined: int
-    documents: dict[str, int]
-    table_rows: dict[str, int]
-    table_versions: dict[str, int | None]
-    tables_written: list[str]
-    started_at: datetime
-    finished_at: datetime
-    change_count: int = 0
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 #: Under the output folder: the hashes of the files the last run saw (not a dataset).

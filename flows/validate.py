@@ -19,7 +19,7 @@ import pyarrow
 
 from flows.extract import load_arrow_conversion, rows_to_table
 from flows.model import STAGE_VALIDATE, Problem
-from schemas import Dataset
+from schemas.datasets import VOLATILE_COLUMNS, Dataset
 
 
 def _json_default(value: Any) -> Any:
@@ -37,10 +37,6 @@ def to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=_json_default, ensure_ascii=False)
 
 
-#: Record fields that differ between runs for the same problem.
-VOLATILE_FIELDS = frozenset({"run_id", "first_seen_at", "detected_at"})
-
-
 def quarantine_row(
     source_path: str | None,
     doc_id: str | None,
@@ -53,7 +49,7 @@ def quarantine_row(
     record = to_json(problem.record) if problem.record is not None else None
     # When and by which run the record was made is not part of what the problem is.
     stable = (
-        {k: v for k, v in problem.record.items() if k not in VOLATILE_FIELDS}
+        {k: v for k, v in problem.record.items() if k not in VOLATILE_COLUMNS}
         if problem.record is not None
         else None
     )

@@ -22,7 +22,7 @@ import pyarrow.ipc
 
 from flows.extract.code_report import extract_code_report
 from flows.extract.payer_policy import extract_payer_policy
-from flows.ingest import SourceFile, read_source
+from flows.ingest import read_source
 from flows.model import (
     DOC_KIND_CODE_REPORT,
     DOC_KIND_PAYER_POLICY,
@@ -33,9 +33,11 @@ from flows.model import (
     Extraction,
     Limits,
     Problem,
+    SourceFile,
 )
 from flows.readers import read_document, sniff_media_type
 from flows.text import title_code
+from schemas.datasets import UnknownDataset
 from schemas.reference import payer_registry
 
 _CODE_REPORT_MARKERS = re.compile(
@@ -258,6 +260,12 @@ def records_tables(
 ) -> ExtractedChunk:
     """The records of `docs` as one table per dataset in `schemas`, tagged with doc_id;
     the records are moved out of `docs`."""
+    unknown = {name for d in docs for name in d.records} - schemas.keys()
+    if unknown:
+        raise UnknownDataset(
+            f"records under {sorted(unknown)}, which no registered dataset is: name datasets "
+            "by their constants in schemas/datasets.py (a new dataset is registered there)"
+        )
     tables = {name: _records_table(schema, docs, name) for name, schema in schemas.items()}
     for d in docs:
         d.records = {}

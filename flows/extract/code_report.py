@@ -33,6 +33,15 @@ from flows.text import (
     text_memo,
     title_code,
 )
+from schemas.datasets import (
+    BILLING_CODES,
+    CODE_BENCHMARKS,
+    CODE_DOCUMENTATION,
+    CODE_MODIFIERS,
+    CODE_PAYERS,
+    CODE_POLICY_UPDATES,
+    DOCUMENT_SECTIONS,
+)
 from schemas.reference import payer_registry, valid_modifiers
 
 # Canonical section roles, keyed by normalised heading text (see flows.text.heading_key).
@@ -192,7 +201,7 @@ def extract_code_report(doc: DocumentText) -> Extraction:
     out = Extraction(doc_kind=DOC_KIND_CODE_REPORT)
     lines = list(iter_lines(doc.text))
     sections = split_sections(doc, lines)
-    out.records["document_sections"] = [s.row() for s in sections]
+    out.records[DOCUMENT_SECTIONS.name] = [s.row() for s in sections]
     where = _Locator(sections)
 
     code, title, title_line = _find_title(lines)
@@ -236,7 +245,7 @@ def extract_code_report(doc: DocumentText) -> Extraction:
             billing["service_type"] = _with_continuation(found[1], lines, i)
         elif key in SITE_LABELS and billing["site_of_service"] is None:
             billing["site_of_service"] = _with_continuation(found[1], lines, i)
-    out.add("billing_codes", billing)
+    out.add(BILLING_CODES.name, billing)
 
     _extract_payers(out, code, sections, where, doc.text)
     _extract_modifiers(out, code, sections, where, doc.text)
@@ -377,7 +386,7 @@ def _extract_payers(
             else:
                 last = None
     for row in rows.values():
-        out.add("code_payers", row)
+        out.add(CODE_PAYERS.name, row)
 
 
 #: The words PAYER_LIST allows before "payer" (each followed by whitespace).
@@ -503,7 +512,7 @@ def _extract_modifiers(
                 rows.append({"code": code, **row, **where.provenance(line.start, line.end)})
     for ordinal, row in enumerate(rows, start=1):
         out.add(
-            "code_modifiers",
+            CODE_MODIFIERS.name,
             {**row, "modifier_valid": row["modifier"] in valid, "ordinal": ordinal},
         )
 
@@ -602,7 +611,7 @@ def _extract_updates(out: Extraction, code: str, section: Section, where: _Locat
         if "|" in summary:
             summary = _CELL_SEPARATOR.sub(" | ", summary)
         out.add(
-            "code_policy_updates",
+            CODE_POLICY_UPDATES.name,
             {
                 "code": code,
                 "update_date": when,
@@ -672,7 +681,7 @@ def _extract_benchmarks(out: Extraction, code: str, section: Section, where: _Lo
             continue
         setting = _setting_of(f"{metric} {value}")
         out.add(
-            "code_benchmarks",
+            CODE_BENCHMARKS.name,
             {
                 "code": code,
                 "metric": clean_inline(metric),
@@ -708,7 +717,7 @@ def _extract_documentation(out: Extraction, code: str, section: Section, where: 
             continue
         ordinal += 1
         out.add(
-            "code_documentation",
+            CODE_DOCUMENTATION.name,
             {
                 "code": code,
                 "ordinal": ordinal,

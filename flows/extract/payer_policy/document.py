@@ -39,6 +39,7 @@ from flows.extract.payer_policy.sections import _line_modes, _section_modes
 from flows.extract.sections import split_sections
 from flows.model import DOC_KIND_PAYER_POLICY, STAGE_PARSE, DocumentText, Extraction, Problem
 from flows.text import iter_lines, labelled_date
+from schemas.datasets import DOCUMENT_SECTIONS, PAYER_POLICIES, POLICY_CODES, POLICY_REVISIONS
 from schemas.reference import UNKNOWN_PAYER
 
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
@@ -78,8 +79,8 @@ def extract_payer_policy(
     ex = Extraction(doc_kind=DOC_KIND_PAYER_POLICY)
     lines = list(iter_lines(doc.text))
     sections = split_sections(doc, lines)
-    ex.records["document_sections"] = [s.row() for s in sections]
-    for dataset in ("payer_policies", "policy_codes", "policy_revisions"):
+    ex.records[DOCUMENT_SECTIONS.name] = [s.row() for s in sections]
+    for dataset in (PAYER_POLICIES.name, POLICY_CODES.name, POLICY_REVISIONS.name):
         ex.records[dataset] = []
     section_modes = _section_modes(sections)
     starts = [s.char_start for s in sections]
@@ -122,8 +123,8 @@ def extract_payer_policy(
     if pa_list:
         header.policy_type = "prior_auth_list"
     _publish(ex, doc, header, layout, title, issuer, ctx, source_path)
-    ex.records["policy_codes"] = listing.rows
-    ex.records["policy_revisions"] = _revision_rows(ctx, lines, modes, row_cells, headings)
+    ex.records[POLICY_CODES.name] = listing.rows
+    ex.records[POLICY_REVISIONS.name] = _revision_rows(ctx, lines, modes, row_cells, headings)
     return ex
 
 
@@ -131,7 +132,7 @@ def extract_payer_policy(
 #: the pattern is not tried (~30 us a document).
 _STRONG_WORDS = (
     *("update", "changes", "librar", "provider", "news", "what", "question", "faq"),
-    *("index", "listed below"),
+    *("index", "listed below", "administrative bulletin", "and revised"),
 )
 
 
@@ -179,6 +180,8 @@ def _not_a_policy(
     first = next((line for line in text[:600].split("\n", 8) if line.strip()), "")
     if pl.POLICY_ID not in header.values and pl.NOT_A_POLICY_COLLECTION.match(first):
         return True  # "Medical Policies" over a list of them
+    if pl.POLICY_ID not in header.values and not has_codes and not header.values:
+        return True  # no number, no date, no code: a page about policies, not one
     return bool(pl.NOT_A_POLICY_TITLE.search(opening)) or not states_coverage
 
 
@@ -223,7 +226,7 @@ def _publish(
     for name in pl.DATE_FIELDS:
         row[name] = values.get(name)
         row[f"{name}_precision"] = precision.get(name)
-    ex.records["payer_policies"] = [row]
+    ex.records[PAYER_POLICIES.name] = [row]
     where = {"series_key": key, "char_start": span[0]}
     if issuer is None:
         ex.problems.append(
