@@ -90,7 +90,9 @@ def test_a_date_phone_code_or_sentence_alone_is_no_policy_number(line):
 
 
 def test_a_number_alone_after_the_first_section_is_not_taken():
-    doc = "Obsolete Tests\n\nPolicy\n\nThe tests below are not covered.\n00.03.17b\n"
+    doc = (
+        "Obsolete Tests\n\nPolicy\n\nThe tests below are not covered.\n00.03.17b\n82108 Aluminum\n"
+    )
     assert header(doc)["policy_id"] is None
 
 
@@ -128,3 +130,31 @@ def test_two_payers_named_alike_often_leave_the_issuer_unknown():
         "Cigna and Aetna both cover E0855.\n"
     )
     assert header(doc)["payer_id"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Prior authorization applies to plan groups 77700, 77701 and 98151 for 93656.",
+        "Call 866-273-9444 or fax 800-555-0100 to request review of 93656.",
+        "Contract 04412 covers 93656.",
+    ],
+)
+def test_numbers_a_word_names_as_groups_contracts_or_phones_are_no_codes(sentence):
+    from flows.extract.payer_policy.codes import _find_codes
+
+    assert [c.first for c in _find_codes(sentence, True)] == ["93656"]
+
+
+def test_a_program_that_scopes_a_policy_is_not_its_issuer():
+    doc = (
+        "MEDICAL POLICY Hearing Aids (All Lines of Business Except Medicare)\n\n"
+        "Effective Date: 1/1/2022 Policy No: 208\n\nAll lines of business except Medicare\n\n"
+        "If a Medicare product covers the service, this policy does not apply.\n\n" + BODY
+    )
+    assert header(doc)["payer_id"] == "unknown"
+
+
+def test_a_dates_of_service_opening_gives_the_effective_date():
+    doc = f"Knee Arthroscopy\nPolicy Number: MP-214\n\nDates of service June 1, 2023, and after:\n\n{BODY}"
+    assert header(doc)["effective_date"] == date(2023, 6, 1)

@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.extract.payer_policy import layouts as pl
 from flows.extract.payer_policy.base import (
     MAX_RANGE_EXPANSION,
     _memo,
     _system_of,
+    holds_any,
 )
 from flows.extract.payer_policy.coverage import (
     _coverage,
@@ -226,7 +228,25 @@ def _find_codes(sentence: str, keyword: bool) -> list[_Code]:
             found.append((m.start(), m.end(), _Code(m.group(1))))
     for m in _matches_from(ICD10_IN_TEXT, sentence, starts):
         found.append((m.start(), m.end(), _Code(m.group(1))))
-    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+    found.sort(key=lambda f: f[0])
+    others = _other_numbers(sentence)
+    return [c for start, _, c in found if not any(a <= start < b for a, b in others)]
+
+
+def _other_numbers(sentence: str) -> list[tuple[int, int]]:
+    """Spans of the runs of numbers a word names as something other than codes ("Groups
+    77700, 77701", "Contract 04412"), per `policy_layouts.toml` [codes]."""
+    low = sentence.lower()
+    if not holds_any(low, _OTHER_WORDS):
+        return []  # most sentences: none of the words
+    return [m.span(1) for m in pl.OTHER_NUMBERS.finditer(sentence)]
+
+
+#: A word each `OTHER_NUMBERS` match holds (lower-cased): a cheap test before the pattern.
+_OTHER_WORDS = (
+    *("group", "contract", "plan id", "member id", "phone", "fax", "tel", "call", "zip"),
+    *("suite", "box"),
+)
 
 
 _CODE_SHAPE = re.compile(r"([A-Z]?)(\d+)([A-Z]?)")

@@ -173,10 +173,20 @@ def is_prior_auth_list(text: str) -> bool:
     if "PA" not in opening and not holds_any(low, ("auth", "cert")):
         return False  # most documents: no line to look at
     top = [line for line in opening.split("\n", 12) if line.strip()][:6]
-    return any(
-        len(line) <= 100 and mentions_prior_auth(line) and pl.PRIOR_AUTH_LIST_TITLE.search(line)
-        for line in top
-    )
+    for line in top:
+        head = line[:_TITLE_REACH]
+        if not mentions_prior_auth(head):
+            continue
+        m = pl.PRIOR_AUTH_LIST_TITLE.search(head)
+        # A title line, or a header a PDF flattened onto one line that starts with the
+        # title (after one token at the most: a form number); not a sentence about it.
+        if m and (len(line) <= _TITLE_REACH or len(head[: m.start()].split()) <= 1):
+            return True
+    return False
+
+
+#: Where a prior-authorization list's title is looked for in one of its first lines.
+_TITLE_REACH = 100
 
 
 @_memo(8192)

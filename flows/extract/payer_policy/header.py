@@ -12,6 +12,7 @@ from flows.extract.payer_policy.base import (
     REASON_UNPARSED_DATE,
     _memo,
     _pipe_cells,
+    holds_any,
 )
 from flows.extract.payer_policy.codes import (
     _GROUP_LINE,
@@ -346,6 +347,13 @@ def _header_fields(
 _PHONE = re.compile(r"1?[-.]?\d{3}[-.]\d{3}[-.]\d{4}")
 
 
+#: A word each match of `UNLABELLED_EFFECTIVE` holds, lower-cased: where none is in the
+#: header, the pattern is not tried (most headers have a labelled effective date anyway).
+_PHRASE_WORDS = (
+    *("or after", "dates of service", "starting", "beginning", "effective as", "effective on"),
+)
+
+
 def unlabelled_fields(text: str, header: HeaderFields, zone_end: int) -> None:
     """Fill what the header states without a label, where no label gave it: the effective
     date after words that name it ("For services performed on or after 10/01/2015",
@@ -353,7 +361,9 @@ def unlabelled_fields(text: str, header: HeaderFields, zone_end: int) -> None:
     title and the first known section (`zone_end`)."""
     if pl.EFFECTIVE not in header.values:
         head = text[:HEADER_CHARS]
-        for m in pl.UNLABELLED_EFFECTIVE.finditer(head):
+        low = head.lower()
+        found = pl.UNLABELLED_EFFECTIVE.finditer(head) if holds_any(low, _PHRASE_WORDS) else ()
+        for m in found:
             parsed = labelled_date(head[m.end() : m.end() + 40])
             if parsed and parsed[2] == 0:
                 header.values[pl.EFFECTIVE], header.precision[pl.EFFECTIVE] = parsed[:2]

@@ -101,11 +101,13 @@ def detect_issuer(text: str, payer_hint: str | None) -> Issuer | None:
 
 def _issuer_in_text(text: str) -> Issuer | None:
     head = text[:HEADER_CHARS]
-    for group, lines in enumerate(_clue_lines(text, head)):
+    for group, lines in enumerate(_clue_lines(text, head)):  # 0 titles, 1 owners, 2 words
         for line in lines:
             mentions = _plans(line)
-            if group == _WORD_CLUES:
-                # "If a Medicare product covers ...": a program, not the issuer.
+            if mentions and group != _OWNER_CLUES:
+                # "If a Medicare product covers ...", "All lines of business except
+                # Medicare": a program scopes a document, it does not publish it (Medicare's
+                # own pages have MCD markers, a Medicaid plan's its plan name).
                 mentions = [m for m in mentions if m.name.lower() not in _PROGRAMS]
             if mentions:
                 issuer = _issuer_of(line, mentions)
@@ -138,8 +140,8 @@ def _dominant(mentions: list[PayerMention]) -> Issuer | None:
     return Issuer(top, next(m.name for m in mentions if m.payer_id == top))
 
 
-#: The index of the clue group of lines with an issuer word (`_clue_lines`).
-_WORD_CLUES = 2
+#: The clue group of copyright and licensee lines (`_clue_lines`).
+_OWNER_CLUES = 1
 
 
 def _clue_lines(text: str, head: str) -> Iterator[list[str]]:

@@ -92,6 +92,7 @@ _VOCABULARIES = (
     "prior_auth",
     "title",
     "unlabelled",
+    "codes",
 )
 
 
@@ -189,3 +190,5 @@ _UNLABELLED = policy_layouts()["unlabelled"]
 UNLABELLED_EFFECTIVE = re.compile(_UNLABELLED["effective_date"])
 #: A header line holding only a policy number (group 1).
 UNLABELLED_ID_LINE = re.compile(_UNLABELLED["policy_id_line"])
+#: A run of numbers a word names as no codes ("Groups 77700, 77701"): group 1.
+OTHER_NUMBERS = re.compile(policy_layouts()["codes"]["other_numbers"])
