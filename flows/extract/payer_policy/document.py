@@ -32,7 +32,7 @@ from flows.extract.payer_policy.header import (
 )
 from flows.extract.payer_policy.issuer import detect_issuer, line_of_business
 from flows.extract.payer_policy.labels import _policy_id_of
-from flows.extract.payer_policy.lines import _UNWRAPPED_MEDIA, _classify, _merge_wrapped
+from flows.extract.payer_policy.lines import _UNWRAPPED_MEDIA, _classify, _merge_wrapped, _prose
 from flows.extract.payer_policy.listing import _Context, _policy_code_rows
 from flows.extract.payer_policy.revisions import _revision_rows
 from flows.extract.payer_policy.sections import _line_modes, _section_modes
@@ -101,7 +101,14 @@ def extract_payer_policy(
     title = _title_of(lines, zone_end, found, headings)
     unlabelled_fields(doc.text, header, zone_end)
 
-    items = [_classify(line, headings.get(line.start)) for line in lines]
+    # Only headings matter in narrative and history sections (`_policy_code_rows`): their
+    # other lines are not read for codes, so they are not classified.
+    items = [
+        _classify(line, headings.get(line.start))
+        if mode == "codes" or line.start in headings
+        else _prose(line)
+        for line, mode in zip(lines, modes, strict=True)
+    ]
     if doc.media_type not in _UNWRAPPED_MEDIA:
         items = _merge_wrapped(items)
     policy_id: str | None = header.values.get(pl.POLICY_ID)

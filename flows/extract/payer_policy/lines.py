@@ -97,6 +97,12 @@ def _classify(line: Line, heading: tuple[int, str] | None) -> _Item:
     return _Item(line, *kind, line.end)
 
 
+def _prose(line: Line) -> _Item:
+    """A line of a narrative or history section, not classified: blank or text."""
+    text = line.text
+    return _Item(line, "text" if text and not text.isspace() else "blank", text, end=line.end)
+
+
 def _line_kind(raw: str, heading: tuple[int, str] | None) -> _Kind:
     """The classification of one line's text (memoised: boilerplate lines repeat across
     documents; the result is shared, so its `codes` list must never be changed)."""
