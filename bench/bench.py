@@ -269,10 +269,11 @@ def extraction_stage(root: Path, limit: int | None) -> dict[str, Any]:
     each file through `flows.extract.extract_file` with the cycle collector paused for
     the chunk (`collector_paused`, as `extract_chunk` does), timed per file; then, timed
     apart, the chunk's records made into Arrow tables (`records_tables`)."""
-    from flows.extract import collector_paused, extract_file, records_tables
+    from flows.extract import extract_file, records_tables
+    from flows.extract.batch import chunk_size
     from flows.ingest import discover_files
     from flows.model import Limits
-    from flows.run import chunk_size
+    from flows.runtime.memory import collector_paused
     from flows.settings import Settings
     from flows.validate import relaxed
     from schemas import DOCUMENT_DATASETS

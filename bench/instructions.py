@@ -31,11 +31,12 @@ sys.path.insert(0, str(REPO))
 
 def extract(sample: Path) -> None:
     """Extract the pickled files as a worker does (the measured child process)."""
-    from flows.extract import collector_paused, extract_file
+    from flows.extract import extract_file
+    from flows.extract.batch import chunk_size
     from flows.model import Limits
-    from flows.run import chunk_size
+    from flows.runtime.memory import collector_paused
+    from flows.runtime.workers import _warm_up
     from flows.settings import Settings
-    from flows.workers import _warm_up
 
     _warm_up()  # what a worker loads before its first file, in the baseline too
     chunk = chunk_size(Settings().batch_size, 2)

@@ -13,7 +13,8 @@ import pyarrow
 import pyarrow.compute as pc
 
 from flows.model import Plan
-from flows.publish import COMPARED_KEYS_PER_STEP, release_memory
+from flows.publish import COMPARED_KEYS_PER_STEP
+from flows.runtime.memory import release_memory
 from schemas.datasets import CHANGE_LOG, CODE_REPORT, DOCUMENTS, PAYER_POLICY, compared_datasets
 
 if TYPE_CHECKING:

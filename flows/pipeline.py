@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -22,11 +22,12 @@ from prefect.settings import (
 )
 from prefect.utilities.annotations import quote
 
-from flows.api_server import ApiServer
-from flows.model import BatchResult, Plan, RunSummary, SourceFile
-from flows.run import PipelineRun
+from flows.extract import ExtractedChunk
+from flows.extract.batch import ExtractJob, extract_batch
+from flows.model import BatchResult, Plan, RunSummary
+from flows.run import PipelineRun, Steps, drive
+from flows.runtime.api_server import ApiServer
 from flows.settings import Settings
-from flows.writer_lock import exclusive_writer
 
 T = TypeVar("T")
 
@@ -41,14 +42,61 @@ def plan_task(run: PipelineRun) -> Plan:
     return run.plan()
 
 
-@task(name="extract-batch", task_run_name="extract-batch-{index}", cache_policy=NO_CACHE)
-def extract_task(run: PipelineRun, batch: list[SourceFile], index: int, plan: Plan) -> BatchResult:
-    return run.extract_batch(batch, plan.known_first_seen, index)
+@task(name="extract-batch", task_run_name="extract-batch-{job.index}", cache_policy=NO_CACHE)
+def extract_task(job: ExtractJob) -> list[ExtractedChunk]:
+    """Read and extract one batch of files (in the worker pool when the job says so)."""
+    return extract_batch(job)
+
+
+@task(name="validate-batch", task_run_name="validate-batch-{index}", cache_policy=NO_CACHE)
+def stage_task(
+    run: PipelineRun, chunks: list[ExtractedChunk], index: int, plan: Plan
+) -> BatchResult:
+    """Check one extracted batch against the contract and stage its valid rows."""
+    return run.stage(chunks, index, plan.known_first_seen)
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def publish_task(run: PipelineRun, plan: Plan, results: list[BatchResult]) -> RunSummary:
     return run.publish(plan, results)
+
+
+class PrefectSteps(Steps):
+    """`drive`'s steps as Prefect tasks; extraction jobs are submitted to the flow's task
+    runner. Large arguments go through `quote`: Prefect otherwise walks every element of
+    every argument looking for futures, which at 60,000 files costs minutes per run."""
+
+    def plan(self, run: PipelineRun) -> Plan:
+        return plan_task(run)
+
+    def planned(self, run: PipelineRun, plan: Plan) -> None:
+        get_run_logger().info(
+            "run %s: %d files (%d hashes kept from the last run), %d to extract, "
+            "%d unchanged, %d refused",
+            run.run_id,
+            len(plan.files) + len(plan.refusals),
+            plan.hashes_reused,
+            len(plan.to_extract),
+            plan.unchanged,
+            len(plan.refusals),
+        )
+
+    def extract(self, job: ExtractJob) -> Any:
+        return extract_task.submit(_quoted(job))
+
+    def stage(
+        self, run: PipelineRun, chunks: list[ExtractedChunk], index: int, plan: Plan
+    ) -> BatchResult:
+        return stage_task(run, _quoted(chunks), index, _quoted(plan))
+
+    def publish(self, run: PipelineRun, plan: Plan, results: list[BatchResult]) -> RunSummary:
+        return publish_task(run, _quoted(plan), _quoted(results))
+
+    def __enter__(self) -> PrefectSteps:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -85,39 +133,13 @@ def policy_pipeline(
         base.model_copy(update={"sources": Path(sources), "output": Path(output)}),
         flow_run_id=str(flow_run.get_id()) if flow_run.get_id() else None,
     )
-    logger = get_run_logger()
-    with exclusive_writer(run.store.output):
-        plan = plan_task(run)
-        logger.info(
-            "run %s: %d files (%d hashes kept from the last run), %d to extract, "
-            "%d unchanged, %d refused",
-            run.run_id,
-            len(plan.files) + len(plan.refusals),
-            plan.hashes_reused,
-            len(plan.to_extract),
-            plan.unchanged,
-            len(plan.refusals),
+    summary, report = drive(run, PrefectSteps(), _progress)
+    if report is not None:
+        create_markdown_artifact(
+            key="policy-change-report",
+            markdown=artifact_text(report),
+            description="what this run changed",
         )
-        # Large arguments go through `quote`: Prefect otherwise walks every element of every
-        # argument looking for futures, which at 60,000 files costs minutes per run.
-        results = []
-        done = 0
-        try:
-            for i, batch in enumerate(plan.batches(run.settings.batch_size)):
-                results.append(extract_task(run, _quoted(batch), i, _quoted(plan)))
-                done += len(batch)
-                if _progress is not None:
-                    _progress(done, len(plan.to_extract))
-        finally:
-            run.close()
-        summary = publish_task(run, _quoted(plan), _quoted(results))
-        report = run.after_publish(plan, results, summary)
-        if report is not None:
-            create_markdown_artifact(
-                key="policy-change-report",
-                markdown=artifact_text(report),
-                description="what this run changed",
-            )
     create_markdown_artifact(
         key="policy-run-summary", markdown=summary_markdown(summary), description="run summary"
     )

@@ -8,12 +8,11 @@ the next run replaces them instead of adding duplicates.
 
 from __future__ import annotations
 
-import ctypes
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pyarrow
 import pyarrow.compute as pc
@@ -21,6 +20,7 @@ import pyarrow.dataset
 import pyarrow.ipc
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
+from flows.runtime.memory import release_memory
 from schemas.datasets import DATASETS, VOLATILE_COLUMNS, Dataset
 
 TABLE_CONFIGURATION = {"delta.enableChangeDataFeed": "true"}
@@ -37,29 +37,6 @@ COMPARED_KEYS_PER_STEP = 10_000
 #: `key IN (...)` predicate: deltalake 1.6 takes seconds and gigabytes for a predicate of
 #: 20,000 values and crashes (SIGSEGV) at 50,000, as after a parser upgrade of a large corpus.
 PREDICATE_MAX_KEYS = 2000
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim, where the C library is glibc (Linux); else None."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    return cast(Callable[[int], int], trim)
-
-
-_TRIM = _malloc_trim()
-
-
-def release_memory() -> None:
-    """Hand freed memory back to the system between the stages of a large run, so each
-    stage's peak does not add to what the last one left: the pages Arrow's allocator
-    keeps for reuse, and the free pages of the C heap (Python objects, deltalake's Rust
-    side: ~80 MiB after publishing 60,000 documents), where the C library can."""
-    pyarrow.default_memory_pool().release_unused()
-    if _TRIM is not None:
-        _TRIM(0)
 
 
 class Rows:
@@ -131,7 +108,7 @@ class Staging:
         with pyarrow.ipc.new_file(str(folder / f"batch-{batch:06d}.arrow"), table.schema) as w:
             w.write_table(table, max_chunksize=65_536)
 
-    def chunk(self, batch: int, chunk: int, attempt: int) -> Path:
+    def chunk(self, batch: int, chunk: int, attempt: int | str) -> Path:
         """The folder a worker spills the tables of one chunk of a batch to (see
         flows.extract.ExtractedChunk.spill); the flow's process removes it on reading. One
         per attempt: a worker of a failed attempt may still be writing to its own."""

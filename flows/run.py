@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from typing import Any
 import pyarrow
 import pyarrow.compute as pc
 
-from flows.extract import ExtractedChunk, ExtractedDocument, extract_chunk
+from flows.audit.report import write_change_report
+from flows.extract import ExtractedChunk, ExtractedDocument
+from flows.extract.batch import ExtractJob, extract_batch
 from flows.history import build_change_log
 from flows.ingest import (
     REASON_CHANGED_DURING_RUN,
@@ -28,13 +30,13 @@ from flows.ingest import (
     save_hashes,
 )
 from flows.model import BatchResult, Limits, Plan, Problem, RunSummary
-from flows.publish import Staging, TableStore, release_memory
-from flows.report import write_change_report
+from flows.publish import Staging, TableStore
+from flows.runtime.memory import release_memory
+from flows.runtime.workers import stop_shared
+from flows.runtime.writer_lock import exclusive_writer, holds_writer
 from flows.settings import Settings
 from flows.validate import frame_from_rows, quarantine_row, relaxed, to_json, validate_records
 from flows.version import parser_version
-from flows.workers import new_pool, stop_pool, take_started
-from flows.writer_lock import exclusive_writer, holds_writer
 from schemas.datasets import (
     CHANGE_LOG,
     DATASETS,
@@ -48,12 +50,6 @@ from schemas.datasets import (
 
 #: Below this many files a batch is extracted in-process: a pool's start-up costs more.
 POOL_THRESHOLD = 400
-
-
-def chunk_size(files: int, workers: int) -> int:
-    """Files per extraction task for a batch of `files`: four tasks per worker, so a worker
-    that finishes early takes more, and at least 50, so a task is worth its round trip."""
-    return max(50, -(-files // (workers * 4)))
 
 
 def now_utc() -> datetime:
@@ -81,9 +77,6 @@ class PipelineRun:
         self.run_id = new_run_id(self.started_at)
         self.flow_run_id = flow_run_id
         self.parser_version = parser_version()
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: dict[int, list[Future[ExtractedChunk]]] = {}
-        self._attempts: dict[int, int] = {}  # by batch: its submissions to the pool
         self._schemas = {name: relaxed(d.arrow) for name, d in DOCUMENT_DATASETS.items()}
         self.staging = Staging(self.store.output, self.run_id)
         #: Hashes of the files this run saw, for the next run (flows.ingest.save_hashes).
@@ -98,7 +91,8 @@ class PipelineRun:
         if not holds_writer(self.store.output):
             raise RuntimeError(
                 f"a run must hold the writer lock of {self.store.output} (plan clears every "
-                "staged batch there): call it inside flows.writer_lock.exclusive_writer(output)"
+                "staged batch there): call it inside "
+                "flows.runtime.writer_lock.exclusive_writer(output)"
             )
         # Leftovers of a run that crashed before publishing are of no use: it is redone.
         self.staging.remove(everything=True)
@@ -140,40 +134,8 @@ class PipelineRun:
         plan = Plan(
             files, refusals, to_extract, unchanged, first_seen, events, reused, discovered_at
         )
-        self._submit_extraction(plan)
         release_memory()
         return plan
-
-    def _uses_pool(self, files: int) -> bool:
-        return self.settings.workers > 1 and files >= POOL_THRESHOLD
-
-    def _chunks(self, batch: list[SourceFile]) -> list[list[SourceFile]]:
-        size = chunk_size(len(batch), self.settings.workers)
-        return [batch[i : i + size] for i in range(0, len(batch), size)]
-
-    def _submit_extraction(self, plan: Plan) -> None:
-        """Queue every batch's chunks on the worker pool now, so the workers never wait while
-        this process validates and stages a finished batch."""
-        if not self._uses_pool(len(plan.to_extract)):
-            return
-        for index, batch in enumerate(plan.batches(self.settings.batch_size)):
-            self._pending[index] = self._submit(batch, index)
-
-    def _submit(self, batch: list[SourceFile], index: int) -> list[Future[ExtractedChunk]]:
-        """Batch `index`'s chunks, queued on the worker pool; each worker spills its tables
-        to the run's staging folder (ExtractedChunk.spill)."""
-        pool = self._worker_pool()
-        attempt = self._attempts[index] = self._attempts.get(index, 0) + 1
-        return [
-            pool.submit(
-                extract_chunk,
-                chunk,
-                self.limits,
-                self._schemas,
-                self.staging.chunk(index, i, attempt),
-            )
-            for i, chunk in enumerate(self._chunks(batch))
-        ]
 
     def _file_events(
         self, files: list[SourceFile], refusals: list[Refusal]
@@ -235,43 +197,27 @@ class PipelineRun:
 
     # --- extract + validate ------------------------------------------------------------
 
-    def extract_batch(
-        self, batch: list[SourceFile], known_first_seen: dict[str, datetime], index: int = 0
+    def extract_job(self, plan: Plan, batch: list[SourceFile], index: int) -> ExtractJob:
+        """Batch `index` of `plan` as a job (`flows.extract.batch.extract_batch` does it):
+        in the worker pool when there are several workers and the run has enough files to
+        pay for one, else in the calling thread."""
+        pooled = self.settings.workers > 1 and len(plan.to_extract) >= POOL_THRESHOLD
+        workers = self.settings.workers if pooled else 1
+        return ExtractJob(batch, index, self.limits, self._schemas, self.staging, workers)
+
+    def stage(
+        self, chunks: list[ExtractedChunk], index: int, known_first_seen: dict[str, datetime]
     ) -> BatchResult:
-        """Read, extract and validate one batch of files. Extraction runs in chunks, in a
-        process pool when there are several workers and enough files; the checks run here,
-        once per dataset for the whole batch."""
-        pending = self._pending.pop(index, None)
-        if pending is None and self._uses_pool(len(batch)):  # e.g. a retried batch
-            pending = self._submit(batch, index)
-        if pending is not None:
-            try:
-                results = [future.result().load() for future in pending]
-            except BaseException:
-                for future in pending:  # the chunks not started yet; the rest finish unread
-                    future.cancel()
-                raise
-        else:
-            results = [extract_chunk(batch, self.limits, self._schemas)]
-        tables, result = self._validate(results, known_first_seen)
+        """Validate one extracted batch (the checks run once per dataset for the whole
+        batch) and stage its valid rows for publishing."""
+        tables, result = self._validate([chunk.load() for chunk in chunks], known_first_seen)
         for name, table in tables.items():
             self.staging.write(name, table, index)
         return result
 
-    def _worker_pool(self) -> ProcessPoolExecutor:
-        """One pool per run, reused by every batch: the one started ahead of the run
-        (flows.workers.start_workers) if there is one, else a new one."""
-        if self._pool is None:
-            workers = self.settings.workers
-            self._pool = take_started(workers) or new_pool(workers)
-        return self._pool
-
     def close(self) -> None:
         """Stop the worker pool, if one was started, dropping work nobody collected."""
-        self._pending.clear()
-        if self._pool is not None:
-            stop_pool(self._pool)
-            self._pool = None
+        stop_shared()
 
     def _validate(
         self, chunks: list[ExtractedChunk], known_first_seen: dict[str, datetime]
@@ -486,26 +432,91 @@ class PipelineRun:
         return summary
 
 
+class Steps:
+    """How a driver runs the steps of `drive`: here, as plain calls, with extraction jobs in
+    a small thread pool; `flows.pipeline` runs them as Prefect tasks. `extract` returns a
+    future (anything with `result()`): up to `AHEAD` jobs are in flight while the batch
+    before them is validated, so the workers never wait for this process."""
+
+    def plan(self, run: PipelineRun) -> Plan:
+        return run.plan()
+
+    def planned(self, run: PipelineRun, plan: Plan) -> None:
+        """What the driver says once the plan is known (the Prefect flow logs it)."""
+
+    def extract(self, job: ExtractJob) -> Any:
+        return self._threads.submit(extract_batch, job)
+
+    def stage(
+        self, run: PipelineRun, chunks: list[ExtractedChunk], index: int, plan: Plan
+    ) -> BatchResult:
+        return run.stage(chunks, index, plan.known_first_seen)
+
+    def publish(self, run: PipelineRun, plan: Plan, results: list[BatchResult]) -> RunSummary:
+        return run.publish(plan, results)
+
+    def __enter__(self) -> Steps:
+        self._threads = ThreadPoolExecutor(AHEAD, thread_name_prefix="extract")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=True)
+
+
+#: Extraction jobs in flight at once: one extracting while this process validates the
+#: batch before it, and one queued, so the worker pool always has the next chunks.
+AHEAD = 2
+
+
+def drive(
+    run: PipelineRun, steps: Steps, progress: Callable[[int, int], None] | None = None
+) -> tuple[RunSummary, Path | None]:
+    """The run: plan, every batch extracted (as jobs, `AHEAD` at a time) then validated and
+    staged in order, publish, the change report. The one loop both `run_pipeline` and the
+    Prefect flow drive; returns the summary and the report's path (None: no report)."""
+    with exclusive_writer(run.store.output), steps:
+        plan = steps.plan(run)
+        steps.planned(run, plan)
+        results: list[BatchResult] = []
+        try:
+            pending: deque[tuple[ExtractJob, Any]] = deque()
+            done = 0
+            for index, batch in enumerate(plan.batches(run.settings.batch_size)):
+                job = run.extract_job(plan, batch, index)
+                pending.append((job, steps.extract(job)))
+                if len(pending) >= AHEAD:
+                    done += _stage_next(run, steps, plan, pending, results, progress, done)
+            while pending:
+                done += _stage_next(run, steps, plan, pending, results, progress, done)
+        finally:
+            run.close()
+        summary = steps.publish(run, plan, results)
+        report = run.after_publish(plan, results, summary)
+    return summary, report
+
+
+def _stage_next(
+    run: PipelineRun,
+    steps: Steps,
+    plan: Plan,
+    pending: deque[tuple[ExtractJob, Any]],
+    results: list[BatchResult],
+    progress: Callable[[int, int], None] | None,
+    done: int,
+) -> int:
+    """Wait for the oldest job in flight, validate and stage its batch; its file count."""
+    job, future = pending.popleft()
+    results.append(steps.stage(run, future.result(), job.index, plan))
+    if progress:
+        progress(done + len(job.files), len(plan.to_extract))
+    return len(job.files)
+
+
 def run_pipeline(
     settings: Settings,
     *,
     flow_run_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunSummary:
-    """The whole run as plain function calls (no Prefect): plan, extract, publish."""
-    run = PipelineRun(settings, flow_run_id)
-    with exclusive_writer(run.store.output):
-        plan = run.plan()
-        results = []
-        done = 0
-        try:
-            for index, batch in enumerate(plan.batches(settings.batch_size)):
-                results.append(run.extract_batch(batch, plan.known_first_seen, index))
-                done += len(batch)
-                if progress:
-                    progress(done, len(plan.to_extract))
-        finally:
-            run.close()
-        summary = run.publish(plan, results)
-        run.after_publish(plan, results, summary)
-    return summary
+    """The whole run as plain function calls (no Prefect): `drive` with plain `Steps`."""
+    return drive(PipelineRun(settings, flow_run_id), Steps(), progress)[0]

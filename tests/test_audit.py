@@ -1,4 +1,4 @@
-"""Audit views (flows/audit.py) and the per-run change report (flows/report.py) over real
+"""Audit views (flows/audit/views.py) and the per-run change report (flows/audit/report.py) over real
 Delta tables made by running the pipeline (no Prefect) into temporary folders."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import flows.run as run_module
-from flows import audit
+from flows.audit import views as audit
+from flows.audit.report import change_report_markdown, write_change_report
 from flows.publish import TableStore
-from flows.report import change_report_markdown, write_change_report
 from flows.run import RunSummary, run_pipeline
 from flows.settings import Settings
 from tests.conftest import SOURCES, copy_samples
@@ -441,7 +441,7 @@ def test_report_lists_withdrawn_changes_after_a_backfill(tmp_path):
 
 def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, monkeypatch):
     # A first run over a big inbox: every series is new; the report must stay readable.
-    import flows.report as report
+    import flows.audit.report as report
     from bench.synth import synthesize_corpus
     from flows.run import run_pipeline
     from flows.settings import Settings
@@ -466,7 +466,7 @@ def test_report_lists_a_sample_of_first_versions_and_counts_the_rest(tmp_path, m
 
 
 def test_report_caps_the_changes_it_lists(tmp_path, monkeypatch):
-    import flows.report as report
+    import flows.audit.report as report
     from bench.synth import synthesize_corpus
     from flows.run import run_pipeline
     from flows.settings import Settings

@@ -302,7 +302,7 @@ def test_console_entry_point_keeps_exit_codes(tmp_path):
 
 
 def test_run_refuses_an_output_folder_another_run_is_writing(tmp_path):
-    from flows.writer_lock import exclusive_writer
+    from flows.runtime.writer_lock import exclusive_writer
     from tests.conftest import SOURCES
 
     output = tmp_path / "output"
@@ -325,7 +325,7 @@ def test_run_refuses_a_folder_another_process_is_writing_before_starting_anythin
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from flows.writer_lock import exclusive_writer\n"
+            "from flows.runtime.writer_lock import exclusive_writer\n"
             "with exclusive_writer(Path(sys.argv[1])):\n"
             "    print('held', flush=True); time.sleep(60)",
             str(output),

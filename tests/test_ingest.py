@@ -189,8 +189,8 @@ def test_a_rerun_reads_no_unchanged_file_and_publishes_nothing_new(tmp_path, mon
     from flows import ingest
     from flows.publish import TableStore
     from flows.run import HASH_CACHE, PipelineRun, run_pipeline
+    from flows.runtime.writer_lock import exclusive_writer
     from flows.settings import Settings
-    from flows.writer_lock import exclusive_writer
     from tests.conftest import SOURCES
 
     # Files written just before the run count as old enough (the guard is tested above).

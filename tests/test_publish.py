@@ -152,8 +152,8 @@ def test_parser_upgrade_with_equal_output_rewrites_only_documents(tmp_path, monk
 
 def test_a_second_run_on_the_same_output_is_refused_while_one_runs(tmp_path):
     from flows.run import run_pipeline
+    from flows.runtime.writer_lock import OutputBusyError, exclusive_writer
     from flows.settings import Settings
-    from flows.writer_lock import OutputBusyError, exclusive_writer
     from tests.conftest import SOURCES
 
     output = tmp_path / "output"
@@ -169,8 +169,8 @@ def test_a_second_run_on_the_same_output_is_refused_while_one_runs(tmp_path):
 
 def test_planning_a_run_needs_the_writer_lock(tmp_path):
     from flows.run import PipelineRun
+    from flows.runtime.writer_lock import exclusive_writer, holds_writer
     from flows.settings import Settings
-    from flows.writer_lock import exclusive_writer, holds_writer
     from tests.conftest import SOURCES
 
     output = tmp_path / "output"

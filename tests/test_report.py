@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows import publish, report
+from flows import publish
+from flows.audit import report
+from flows.audit.report import change_report_markdown, run_changes
 from flows.extract import rows_to_table
 from flows.publish import TableStore
-from flows.report import change_report_markdown, run_changes
 from schemas import CHANGE_LOG
 
 SERIES = "code_report:47383"

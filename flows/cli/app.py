@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,12 +28,9 @@ def root() -> None:
     """
     # Prefect's anonymous usage analytics would try the network from the temporary server.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if sys.platform == "linux":
-        # Arrow's memory from the C heap (before pyarrow loads: it reads this once), where
-        # flows.publish.release_memory trims it, instead of the mimalloc pool pyarrow
-        # bundles, which keeps what each Delta read and change-log join freed: the run's
-        # process peaked ~100 MiB lower at 60,000 files (README.md).
-        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    from flows.runtime.memory import use_system_allocator
+
+    use_system_allocator()
 
 
 SourcesOption = Annotated[

@@ -90,7 +90,7 @@ def _open_store(output: Path | None) -> TableStore:
 @contextmanager
 def _audit_errors() -> Iterator[None]:
     """Map audit failures to exit codes: 2 malformed input, 1 anything the tables can't answer."""
-    from flows.audit import AuditError, BadInput
+    from flows.audit.views import AuditError, BadInput
 
     try:
         yield
@@ -124,7 +124,7 @@ def changes(
 
     Example: policy-etl changes --payer aetna --code 0581T --since 2026-01-01
     """
-    from flows import audit
+    from flows.audit import views as audit
 
     store = _open_store(output)
     with _audit_errors():
@@ -166,7 +166,7 @@ def history(
 
     Example: policy-etl history payer_policy:aetna:0315 --format json
     """
-    from flows import audit
+    from flows.audit import views as audit
 
     store = _open_store(output)
     with _audit_errors():
@@ -226,7 +226,7 @@ def as_of(
 
     Example: policy-etl as-of 2026-03-01 --payer aetna --code 0581T
     """
-    from flows import audit
+    from flows.audit import views as audit
 
     store = _open_store(output)
     with _audit_errors():
@@ -267,7 +267,7 @@ def diff(
     """
     import pyarrow
 
-    from flows import audit
+    from flows.audit import views as audit
 
     store = _open_store(output)
     with _audit_errors():
@@ -296,7 +296,7 @@ def query(
 
     Example: policy-etl query "select payer_id, coverage, count(*) from policy_codes group by all"
     """
-    from flows import audit
+    from flows.audit import views as audit
 
     store = _open_store(output)
     with _audit_errors():

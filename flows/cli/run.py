@@ -11,7 +11,7 @@ from flows.cli.app import OutputOption, SourcesOption, _settings
 from flows.cli.output import _print_summary, console
 
 if TYPE_CHECKING:
-    from flows.api_server import ApiServer
+    from flows.runtime.api_server import ApiServer
     from flows.settings import Settings
 
 
@@ -59,7 +59,7 @@ def _check_can_run(settings: Settings) -> None:
     if not settings.sources.is_dir():
         console.print(f"[red]sources folder not found:[/] {settings.sources}")
         raise typer.Exit(2)
-    from flows.writer_lock import OutputBusyError, check_writer_free
+    from flows.runtime.writer_lock import OutputBusyError, check_writer_free
 
     try:  # before any start-up work: a busy folder fails in a moment, without a traceback
         check_writer_free(settings.output)
@@ -71,8 +71,8 @@ def _check_can_run(settings: Settings) -> None:
 def _run_with_progress(settings: Settings, no_prefect: bool) -> object:
     """Start Prefect's API server and the workers, then run under an extraction progress bar
     (on a terminal); exit 1 if the run fails. Returns the run's summary."""
-    from flows.api_server import ApiServer, api_url_configured
-    from flows.workers import start_workers, stop_started
+    from flows.runtime.api_server import ApiServer, api_url_configured
+    from flows.runtime.workers import start_workers, stop_started
 
     # Prefect's API server and the worker processes start first, on the other core, while
     # this one imports the pipeline; the run takes the workers when it has files to extract.

@@ -6,11 +6,8 @@ Plain Python with no Prefect import; safe to run in worker processes.
 
 from __future__ import annotations
 
-import gc
 import re
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +33,7 @@ from flows.model import (
     SourceFile,
 )
 from flows.readers import read_document, sniff_media_type
+from flows.runtime.memory import collector_paused
 from flows.text import title_code
 from schemas.datasets import UnknownDataset
 from schemas.reference import payer_registry
@@ -186,21 +184,6 @@ def _records_table(
         rows.extend(records)
         doc_ids.extend([d.source.doc_id] * len(records))
     return rows_to_table(schema, rows, doc_id=doc_ids)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the block. Extraction allocates millions of small
-    objects, few in cycles, and every automatic collection walks the long-lived ones too
-    (the line memos): 5-8 % of a worker's time measured, more as the memos grow. Cycles
-    made in the block wait for the next automatic collection after it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(slots=True)

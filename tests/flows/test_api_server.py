@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.api_server import ApiServer, ServerStartError, api_url_configured
 from flows.pipeline import run_flow
+from flows.runtime.api_server import ApiServer, ServerStartError, api_url_configured
 from flows.settings import Settings
 from tests.conftest import SOURCES
 
@@ -45,7 +45,7 @@ def test_a_configured_api_wins_and_the_started_server_is_stopped(prefect_harness
 
 _START_AND_WAIT = """
 import sys, time
-from flows.api_server import ApiServer
+from flows.runtime.api_server import ApiServer
 server = ApiServer().start()
 print(server.process.pid, flush=True)
 time.sleep(600)
@@ -89,7 +89,7 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmd:
             parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            if parent == os.getpid() and b"flows.api_server" in cmd.read():
+            if parent == os.getpid() and b"flows.runtime.api_server" in cmd.read():
                 servers.append(int(pid))
     except OSError:
         continue

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 import flows.run as run_module
+from flows.extract.batch import extract_batch
 from flows.publish import TableStore
 from flows.run import PipelineRun, run_pipeline
+from flows.runtime.writer_lock import exclusive_writer
 from flows.settings import Settings
-from flows.writer_lock import exclusive_writer
 from tests.conftest import copy_samples
 
 
@@ -60,7 +61,7 @@ def _extracted(settings):
     with exclusive_writer(settings.output):
         plan = run.plan()
     results = [
-        run.extract_batch(b, plan.known_first_seen, i)
+        run.stage(extract_batch(run.extract_job(plan, b, i)), i, plan.known_first_seen)
         for i, b in enumerate(plan.batches(settings.batch_size))
     ]
     return run, plan, results

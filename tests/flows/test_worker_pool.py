@@ -9,8 +9,8 @@ from pathlib import Path
 from bench.synth import synthesize_corpus
 from flows.publish import TableStore
 from flows.run import POOL_THRESHOLD, run_pipeline
+from flows.runtime.workers import new_pool, start_workers, stop_pool, stop_started, take_started
 from flows.settings import Settings
-from flows.workers import new_pool, start_workers, stop_pool, stop_started, take_started
 from schemas import DOCUMENT_DATASETS
 
 # Columns that say when or by which run a row was written, not what the document says.

@@ -98,7 +98,7 @@ class ApiServer:
         if importlib.util.find_spec("prefect") is None:
             raise ServerStartError("prefect is not installed in this environment")
         # -P: the working folder is not put on sys.path (it may hold another `flows`).
-        command = [sys.executable, "-P", "-m", "flows.api_server"]
+        command = [sys.executable, "-P", "-m", "flows.runtime.api_server"]
         options: dict[str, Any] = {}
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))

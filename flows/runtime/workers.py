@@ -108,6 +108,35 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             warnings.warn(f"could not stop the fork server: {exc}", RuntimeWarning, stacklevel=2)
 
 
+#: The pool of each size that runs use in this process (`shared_pool`).
+_shared: dict[int, ProcessPoolExecutor] = {}
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """This process's pool of `workers` processes, for every extraction job of a run: the
+    one started ahead (`start_workers`) if there is one, else a new one. Jobs of one run
+    running in several threads share it; `stop_shared` ends it with the run."""
+    with _lock:
+        pool = _shared.get(workers)
+    if pool is not None:
+        return pool
+    pool = take_started(workers) or new_pool(workers)
+    with _lock:
+        kept = _shared.setdefault(workers, pool)
+    if kept is not pool:
+        stop_pool(pool)  # another thread made one first
+    return kept
+
+
+def stop_shared() -> None:
+    """Stop the shared pools, dropping the work nobody collected (the end of a run)."""
+    with _lock:
+        pools = list(_shared.values())
+        _shared.clear()
+    for pool in pools:
+        stop_pool(pool)
+
+
 def stop_started() -> None:
     """Shut down pools started ahead that no run took (e.g. the run had too few files)."""
     with _lock:
