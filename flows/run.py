@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from flows.audit.report import write_change_report
 from flows.extract import ExtractedChunk, ExtractedDocument
 from flows.extract.batch import ExtractJob, extract_batch
-from flows.history import build_change_log
+from flows.history.log import build_change_log
 from flows.ingest import (
     REASON_CHANGED_DURING_RUN,
     Refusal,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.extract import ExtractedDocument, records_tables
-from flows.history import COMPARED
+from flows.history.compared import COMPARED
 from flows.model import SourceFile
 from flows.validate import relaxed
 from schemas.datasets import (

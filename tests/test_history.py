@@ -15,7 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synth import synthesize_corpus
-from flows import history
+from flows.history.changes import change_rows
+from flows.history.compared import COMPARED, _columns_of, compared_records
+from flows.history.detections import keep_first_detection
+from flows.history.diff import diff_versions
+from flows.history.log import build_change_log
+from flows.history.versions import (
+    VERSION_COLUMNS,
+    ordered_versions,
+    series_versions,
+    version_order_key,
+)
 from flows.publish import TableStore
 from flows.run import run_pipeline
 from flows.settings import Settings
@@ -47,14 +57,14 @@ def _canonical(table) -> list[tuple]:
 
 def test_arrow_version_order_is_version_order_key(published):
     series = set(published.read(DOCUMENTS.name, ["series_key"]).column("series_key").to_pylist())
-    docs = published.read(DOCUMENTS.name, list(history.VERSION_COLUMNS)).to_pylist()
+    docs = published.read(DOCUMENTS.name, list(VERSION_COLUMNS)).to_pylist()
     expected: dict[str, list[str]] = {}
-    for doc in sorted(docs, key=lambda d: (d["series_key"], *history.version_order_key(d))):
+    for doc in sorted(docs, key=lambda d: (d["series_key"], *version_order_key(d))):
         if doc["status"] != "rejected":
             expected.setdefault(doc["series_key"], []).append(doc["doc_id"])
     got = {
         key: [v["doc_id"] for v in versions]
-        for key, versions in history.series_versions(published, series).items()
+        for key, versions in series_versions(published, series).items()
     }
     assert got == expected
 
@@ -71,7 +81,7 @@ def _python_change_log(versions: pyarrow.Table, tables: dict, run_id: str) -> li
         if previous is not None and previous["series_key"] != version["series_key"]:
             previous = None
         old = records[previous["doc_id"]] if previous else None
-        for change in history.diff_versions(version["doc_kind"], old, records[version["doc_id"]]):
+        for change in diff_versions(version["doc_kind"], old, records[version["doc_id"]]):
             out.append(
                 {
                     "series_key": version["series_key"],
@@ -88,16 +98,16 @@ def _python_change_log(versions: pyarrow.Table, tables: dict, run_id: str) -> li
 
 
 def _compared_tables(store: TableStore, versions) -> dict:
-    read = history.compared_records(store, versions)
-    tables = {d: read(d) for compared in history.COMPARED.values() for d, *_ in compared}
+    read = compared_records(store, versions)
+    tables = {d: read(d) for compared in COMPARED.values() for d, *_ in compared}
     return {d: table for d, table in tables.items() if table is not None}
 
 
 def test_arrow_change_log_is_the_python_diff(published):
     series = set(published.read(DOCUMENTS.name, ["series_key"]).column("series_key").to_pylist())
-    versions = history.ordered_versions(published, series)
+    versions = ordered_versions(published, series)
     tables = _compared_tables(published, versions)
-    rows = history.change_rows(versions, tables.get, "run", DETECTED).to_pylist()
+    rows = change_rows(versions, tables.get, "run", DETECTED).to_pylist()
     kinds = Counter((r["change_type"], r["old_doc_id"] is None) for r in rows)
     assert kinds[("added", True)] == len(series)  # one first-version row per series
     assert kinds[("modified", False)] and kinds[("removed", False)]  # later versions
@@ -107,8 +117,8 @@ def test_arrow_change_log_is_the_python_diff(published):
 
 def test_build_change_log_is_the_python_diff(published):
     plan = _all_documents(published)
-    log, series = history.build_change_log(published, plan, "run", DETECTED)
-    versions = history.ordered_versions(published, series)
+    log, series = build_change_log(published, plan, "run", DETECTED)
+    versions = ordered_versions(published, series)
     tables = _compared_tables(published, versions)
     # Rows already published keep the run and time that first detected them.
     assert set(log.column("run_id").to_pylist()) != {"run"}
@@ -138,17 +148,15 @@ def _value(field: pyarrow.Field) -> st.SearchStrategy:
 
 
 def _records(dataset: str) -> st.SearchStrategy:
-    schema = pyarrow.schema(
-        [DATASETS[dataset].arrow.field(c) for c in history._columns_of(dataset)[1:]]
-    )
+    schema = pyarrow.schema([DATASETS[dataset].arrow.field(c) for c in _columns_of(dataset)[1:]])
     row = st.fixed_dictionaries({f.name: _value(f) for f in schema})
     return st.lists(row, max_size=4)
 
 
 @st.composite
 def _versions_and_records(draw):
-    kind = draw(st.sampled_from(sorted(history.COMPARED)))
-    datasets = [dataset for dataset, *_ in history.COMPARED[kind]]
+    kind = draw(st.sampled_from(sorted(COMPARED)))
+    datasets = [dataset for dataset, *_ in COMPARED[kind]]
     versions, rows = [], defaultdict(list)
     for s in range(draw(st.integers(1, 3))):
         for v in range(draw(st.integers(1, 3))):
@@ -176,7 +184,7 @@ def _versions_and_records(draw):
     )
     tables = {}
     for dataset in datasets:
-        fields = [DATASETS[dataset].arrow.field(c) for c in history._columns_of(dataset)]
+        fields = [DATASETS[dataset].arrow.field(c) for c in _columns_of(dataset)]
         tables[dataset] = pyarrow.Table.from_pylist(rows[dataset], pyarrow.schema(fields))
     return pyarrow.Table.from_pylist(versions, schema), tables
 
@@ -188,14 +196,14 @@ def _versions_and_records(draw):
 @given(_versions_and_records())
 def test_arrow_change_log_is_the_python_diff_on_any_records(case):
     versions, tables = case
-    rows = history.change_rows(versions, tables.get, "run", DETECTED).to_pylist()
+    rows = change_rows(versions, tables.get, "run", DETECTED).to_pylist()
     assert rows == _python_change_log(versions, tables, "run")
     # Nor does the order a version's records are read in matter (Delta keeps none).
     backwards = {
         d: t.take(pyarrow.array(range(t.num_rows - 1, -1, -1), pyarrow.int64()))
         for d, t in tables.items()
     }
-    assert history.change_rows(versions, backwards.get, "run", DETECTED).to_pylist() == rows
+    assert change_rows(versions, backwards.get, "run", DETECTED).to_pylist() == rows
 
 
 def _log_row(key: str, old_value, run_id: str, day: int) -> dict:
@@ -238,7 +246,7 @@ def test_recomputed_rows_keep_their_first_detection():
     # Rows of a series need not be together; one step, or one series per step, agree.
     rows = pyarrow.concat_tables([rows, rows.slice(0, 2)])
     for per_step in (10_000, 1):
-        kept = history.keep_first_detection(rows, existing, series_per_step=per_step)
+        kept = keep_first_detection(rows, existing, series_per_step=per_step)
         assert kept.column("series_key").to_pylist() == ["s2", "s1", "s3", "s2", "s1"]
         assert kept.column("run_id").to_pylist() == ["now", "first", "now", "now", "first"]
         assert [d.day for d in kept.column("detected_at").to_pylist()] == [9, 1, 9, 9, 1]

@@ -13,7 +13,7 @@ from bench.synth import mutate_corpus, synthesize_corpus
 from flows.extract import extract_file
 from flows.ingest import discover_files
 from flows.model import Limits
-from flows.text import classify_code
+from flows.textkit.codes import classify_code
 
 REPORTS, POLICIES = 100, 25
 

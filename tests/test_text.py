@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.text import _label_value_by_pattern, heading_text
+from flows.textkit.headings import heading_text
+from flows.textkit.labels import _label_value_by_pattern
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_not_headings(line):
 
 
 # The hand-written label_value must give the verdicts of the reference pattern it replaced
-# for speed (flows.text._LABEL_VALUE, applied by flows.text._label_value_by_pattern).
+# for speed (flows.textkit.labels._LABEL_VALUE, applied by _label_value_by_pattern).
 
 _LABEL_ALPHABET = " -–—:*_•·abcXY12()/&.,'|\t"
 
@@ -78,6 +79,6 @@ _LABEL_ALPHABET = " -–—:*_•·abcXY12()/&.,'|\t"
     )
 )
 def test_label_value_matches_its_reference_pattern(line):
-    from flows.text import label_value
+    from flows.textkit.labels import label_value
 
     assert label_value(line) == _label_value_by_pattern(line)

@@ -10,7 +10,7 @@ deterministic: every file is built from its own `random.Random("<seed>/<kind>/<n
 the same arguments always give the same bytes, whatever the machine or PYTHONHASHSEED.
 
 Code reports follow the genre of the seed report (`../shared/seeds/`) with the variants the
-extractor handles (flows/extract/code_report.py, flows/text.py): unmarked, `#`, `**bold**`
+extractor handles (flows/extract/code_report/, flows/textkit/): unmarked, `#`, `**bold**`
 and ALL CAPS headings; `Label: value`, `**Label:** value`, `- **Label:** value` and
 `Label - value` lines; payer-list sentences naming payers by alias (UHC, BCBS, Cigna Health,
 CMS, Kaiser Permanente, ...); modifier pipe tables with or without outer pipes, alignment

@@ -17,7 +17,8 @@ import pyarrow
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from flows.history import IDENTITY, differs, identity_keys
+from flows.history.changes import differs
+from flows.history.detections import IDENTITY, identity_keys
 from flows.publish import TableStore
 from schemas import CHANGE_LOG, DOCUMENTS
 

@@ -17,7 +17,9 @@ import pyarrow
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from flows.history import diff_versions, records_of, version_order_key
+from flows.history.compared import records_of
+from flows.history.diff import diff_versions
+from flows.history.versions import version_order_key
 from flows.publish import TableStore
 from schemas.datasets import (
     CHANGE_LOG,
@@ -145,7 +147,7 @@ def _documents(store: TableStore) -> list[dict[str, Any]]:
 
 
 def _published_series(docs: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Non-rejected versions of each series, oldest first (flows.history's order)."""
+    """Non-rejected versions of each series, oldest first (flows.history.versions' order)."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for doc in docs:
         if doc["series_key"] and doc["status"] != "rejected":
@@ -157,7 +159,7 @@ def _published_series(docs: Iterable[dict[str, Any]]) -> dict[str, list[dict[str
 
 def in_force_from(doc: dict[str, Any]) -> date:
     """The day a version counts from: its version date (else effective date, as in
-    flows.history.version_order_key), else the day we first saw it."""
+    flows.history.versions.version_order_key), else the day we first saw it."""
     stated = doc.get("version_date") or doc.get("effective_date")
     return stated or doc["first_seen_at"].astimezone(UTC).date()
 
@@ -204,7 +206,7 @@ def current_state(
     payer: str | None = None,
     code: str | None = None,
 ) -> pyarrow.Table:
-    """The latest version of each series (flows.history.version_order_key order).
+    """The latest version of each series (flows.history.versions.version_order_key order).
 
     `code` matches a code report's primary code, or a policy whose latest version lists it.
     """
@@ -476,7 +478,7 @@ class DocumentDiff:
 
 
 def diff(store: TableStore, old_doc_id: str, new_doc_id: str) -> DocumentDiff:
-    """flows.history.diff_versions between two documents of the same kind (doc ids or unique
+    """flows.history.diff.diff_versions between two documents of the same kind (doc ids or unique
     prefixes), in the change log's terms. Raises AuditError for unknown or unlike documents."""
     old, new = resolve_doc_id(store, old_doc_id), resolve_doc_id(store, new_doc_id)
     if old["doc_kind"] is None or old["doc_kind"] != new["doc_kind"]:

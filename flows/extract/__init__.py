@@ -34,7 +34,7 @@ from flows.model import (
 )
 from flows.readers import read_document, sniff_media_type
 from flows.runtime.memory import collector_paused
-from flows.text import title_code
+from flows.textkit.codes import title_code
 from schemas.datasets import UnknownDataset
 from schemas.reference import payer_registry
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows.model import DocumentText
-from flows.text import Line, heading_key, heading_text, iter_lines
+from flows.textkit.headings import heading_key, heading_text
+from flows.textkit.lines import Line, iter_lines
 
 
 @dataclass(slots=True)

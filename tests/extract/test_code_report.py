@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.extract import extract_file
-from flows.extract.code_report import extract_code_report, prior_auth_of
+from flows.extract.code_report import extract_code_report
+from flows.extract.code_report.payers import prior_auth_of
 from flows.ingest import discover_files
 from flows.model import DocumentText, Extraction, Limits
 from flows.validate import to_json

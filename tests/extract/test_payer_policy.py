@@ -23,7 +23,7 @@ from flows.extract.payer_policy import (
 )
 from flows.extract.sections import split_sections
 from flows.model import DocumentText, Extraction, Problem
-from flows.text import code_system_of
+from flows.textkit.codes import code_system_of
 from tests.conftest import SOURCES
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "payer_policy"

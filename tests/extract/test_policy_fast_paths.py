@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from flows.extract import code_report as cr
+from flows.extract.code_report import payers as cr_payers
 from flows.extract.payer_policy import codes as pp_codes
 from flows.extract.payer_policy import coverage as pp_coverage
 from flows.extract.payer_policy import extract_payer_policy
@@ -115,12 +115,12 @@ def test_prior_auth_searches_from_the_first_start_find_every_match(text):
     # prior_auth_of (code reports) searches each pattern from the first word its matches
     # start with (_search_from): exact only if every match starts with one of them.
     for pattern, starts in (
-        (cr.PRIOR_AUTH, cr._PRIOR_AUTH_STARTS),
-        (cr.PRIOR_AUTH_NOT, cr._PRIOR_AUTH_NOT_STARTS),
-        (cr.PRIOR_AUTH_YES, cr._PRIOR_AUTH_YES_STARTS),
+        (cr_payers.PRIOR_AUTH, cr_payers._PRIOR_AUTH_STARTS),
+        (cr_payers.PRIOR_AUTH_NOT, cr_payers._PRIOR_AUTH_NOT_STARTS),
+        (cr_payers.PRIOR_AUTH_YES, cr_payers._PRIOR_AUTH_YES_STARTS),
     ):
         whole = pattern.search(text)
-        shortcut = cr._search_from(pattern, text, starts)
+        shortcut = cr_payers._search_from(pattern, text, starts)
         assert (whole and whole.span()) == (shortcut and shortcut.span()), (pattern, text)
 
 
@@ -162,7 +162,7 @@ def test_a_policy_number_in_an_emphasised_table_cell_is_found():
 def _codes_in_statement_by_scanning(sentence: str) -> list[tuple[str, str | None]]:
     """`_codes_in_statement` as it was before its candidate starts: each pattern searched
     over the whole sentence with `finditer`."""
-    from flows.text import CODE_RANGE_IN_TEXT, ICD10_IN_TEXT, PROCEDURE_CODE_IN_TEXT
+    from flows.textkit.codes import CODE_RANGE_IN_TEXT, ICD10_IN_TEXT, PROCEDURE_CODE_IN_TEXT
 
     keyword = bool(pp_codes._MENTIONS_CODES.search(sentence))
     found = [

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from flows.extract.payer_policy import extract_payer_policy
 from flows.extract.payer_policy.labels import line_labels
 from flows.model import DocumentText
-from flows.text import labelled_date
+from flows.textkit.dates import labelled_date
 
 BODY = (
     "Policy\n\nKnee arthroscopy is medically necessary when the criteria below are met.\n\n"

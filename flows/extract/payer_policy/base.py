@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flows.text import (
-    code_system_of,
-    split_pipe_row,
-    text_memo,
-)
+from flows.textkit.codes import code_system_of
+from flows.textkit.lines import split_pipe_row
+from flows.textkit.memo import text_memo
 
 COVERED = "covered"
 NOT_COVERED = "not_covered"

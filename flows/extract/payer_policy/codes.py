@@ -18,12 +18,8 @@ from flows.extract.payer_policy.coverage import (
     _coverage,
     _split_sentences,
 )
-from flows.text import (
-    CODE_RANGE_IN_TEXT,
-    ICD10_IN_TEXT,
-    PROCEDURE_CODE_IN_TEXT,
-    clean_inline,
-)
+from flows.textkit.codes import CODE_RANGE_IN_TEXT, ICD10_IN_TEXT, PROCEDURE_CODE_IN_TEXT
+from flows.textkit.lines import clean_inline
 
 # --- line classification --------------------------------------------------------------------
 

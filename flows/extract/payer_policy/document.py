@@ -38,7 +38,8 @@ from flows.extract.payer_policy.revisions import _revision_rows
 from flows.extract.payer_policy.sections import _line_modes, _section_modes
 from flows.extract.sections import split_sections
 from flows.model import DOC_KIND_PAYER_POLICY, STAGE_PARSE, DocumentText, Extraction, Problem
-from flows.text import iter_lines, labelled_date
+from flows.textkit.dates import labelled_date
+from flows.textkit.lines import iter_lines
 from schemas.datasets import DOCUMENT_SECTIONS, PAYER_POLICIES, POLICY_CODES, POLICY_REVISIONS
 from schemas.reference import UNKNOWN_PAYER
 

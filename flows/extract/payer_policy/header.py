@@ -34,14 +34,8 @@ from flows.extract.payer_policy.sections import (
     _section_mode,
 )
 from flows.model import STAGE_PARSE, DocumentText, Problem
-from flows.text import (
-    DATE_IN_TEXT,
-    Line,
-    clean_inline,
-    is_alignment_row,
-    labelled_date,
-    strip_bullet,
-)
+from flows.textkit.dates import DATE_IN_TEXT, labelled_date
+from flows.textkit.lines import Line, clean_inline, is_alignment_row, strip_bullet
 from schemas.reference import payer_registry
 
 _VALUE_GAP = re.compile(r"[ \t]{2,}|\t")

@@ -11,7 +11,7 @@ from itertools import islice
 
 from flows.extract.payer_policy.base import HEADER_CHARS, HEADER_LINES, holds_any
 from flows.extract.payer_policy.layouts import LINE_OF_BUSINESS
-from flows.text import text_memo
+from flows.textkit.memo import text_memo
 from schemas.reference import PayerMention, payer_registry
 
 # A line naming a payer together with one of these words says who issued the document

@@ -11,7 +11,8 @@ from flows.extract.payer_policy.base import (
     _memo,
     _pipe_cells,
 )
-from flows.text import DATE_IN_TEXT, is_alignment_row, labelled_date
+from flows.textkit.dates import DATE_IN_TEXT, labelled_date
+from flows.textkit.lines import is_alignment_row
 from schemas.reference import trie_pattern
 
 # --- header fields --------------------------------------------------------------------------
@@ -171,7 +172,8 @@ def _value_start(
     # flattened ("... Revised April 2014 Number: 0157 Policy Note ..."); after a word it is
     # the tail of another name ("Fax Number: 555-0100").
     if (
-        colon
+        strong is not None
+        and colon
         and label.strict
         and _after_number(text, start)
         and _lone_id(after[strong.end() :].split(" ", 1)[0])

@@ -124,7 +124,8 @@ def layout_for(payer_id: str | None) -> Layout:
 
 
 # --- section vocabulary ---------------------------------------------------------------------
-# Sections are keyed by `flows.text.heading_key` (lower case, letters and digits only).
+# Sections are keyed by `flows.textkit.headings.heading_key` (lower case, letters and digits
+# only).
 
 _SECTIONS = policy_layouts()["sections"]
 #: Narrative sections: codes mentioned here are never policy codes.

@@ -22,14 +22,14 @@ from flows.extract.payer_policy.coverage import _coverage, prior_auth_flag
 from flows.extract.payer_policy.labels import (
     _label_of,
 )
-from flows.text import (
-    MEMO_CHARS,
+from flows.textkit.lines import (
     Line,
     clean_inline,
     is_alignment_row,
     split_aligned_row,
     strip_bullet,
 )
+from flows.textkit.memo import MEMO_CHARS
 
 
 @dataclass(slots=True)

@@ -16,14 +16,8 @@ from flows.extract.payer_policy.labels import (
 from flows.extract.payer_policy.listing import (
     _Context,
 )
-from flows.text import (
-    DATE_IN_TEXT,
-    Line,
-    clean_inline,
-    find_dates,
-    split_aligned_row,
-    strip_bullet,
-)
+from flows.textkit.dates import DATE_IN_TEXT, find_dates
+from flows.textkit.lines import Line, clean_inline, split_aligned_row, strip_bullet
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 

@@ -22,10 +22,8 @@ from flows.extract.payer_policy.labels import (
     _label_of,
 )
 from flows.extract.sections import Section
-from flows.text import (
-    Line,
-    heading_key,
-)
+from flows.textkit.headings import heading_key
+from flows.textkit.lines import Line
 
 # --- sections and modes ---------------------------------------------------------------------
 
